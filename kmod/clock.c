@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Clock state of a namespace and the RFC 4656 Error Estimate derived from it.
+ */
+
+#include <linux/math64.h>
+
+#include "twamp.h"
+
+#define TWAMP_EE_SYNC		0x8000
+#define TWAMP_EE_SCALE_MAX	63
+#define TWAMP_EE_MULT_MAX	255
+
+/**
+ * twamp_error_estimate() - encode an error bound as an Error Estimate
+ * @error_ns: bound on the clock error in nanoseconds
+ * @synced: clock synchronized to UTC by an external source (S bit)
+ *
+ * The error is Multiplier * 2^(Scale - 32) seconds (RFC 4656 4.1.2). The
+ * encoding rounds up, so it never claims more accuracy than @error_ns, and
+ * the Multiplier is never zero, which receivers treat as corrupt.
+ * The Z bit (timestamp format) is left clear for the caller to set.
+ *
+ * Return: the 16-bit Error Estimate in host byte order.
+ */
+u16 twamp_error_estimate(u64 error_ns, bool synced)
+{
+	unsigned int scale = 0;
+	u64 mult;
+
+	/* Keep error_ns << 32 within 64 bits; each halving is one scale step. */
+	while (error_ns > U32_MAX) {
+		error_ns = DIV_ROUND_UP_ULL(error_ns, 2);
+		scale++;
+	}
+	mult = DIV_ROUND_UP_ULL(error_ns << 32, NSEC_PER_SEC);
+	while (mult > TWAMP_EE_MULT_MAX) {
+		mult = DIV_ROUND_UP_ULL(mult, 2);
+		scale++;
+	}
+	if (scale > TWAMP_EE_SCALE_MAX) {
+		scale = TWAMP_EE_SCALE_MAX;
+		mult = TWAMP_EE_MULT_MAX;
+	}
+	if (!mult)
+		mult = 1;
+
+	return (synced ? TWAMP_EE_SYNC : 0) | scale << 8 | mult;
+}
+
+void twamp_clock_init(struct twamp_net *tn)
+{
+	twamp_clock_set(tn, false, TWAMP_CLOCK_DEFAULT_ERROR_NS);
+}
+
+/* Caller holds tn->lock, or owns tn exclusively (namespace init). */
+void twamp_clock_set(struct twamp_net *tn, bool synced, u64 error_ns)
+{
+	tn->clock_synced = synced;
+	tn->clock_error_ns = error_ns;
+	WRITE_ONCE(tn->error_estimate, twamp_error_estimate(error_ns, synced));
+}

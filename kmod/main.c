@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * twamp.ko: TWAMP and STAMP test packets reflected and sent in softirq.
+ *
+ * Module init/exit and per network namespace state.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+
+#include "twamp.h"
+
+unsigned int twamp_net_id __read_mostly;
+
+static int __net_init twamp_net_init(struct net *net)
+{
+	struct twamp_net *tn = twamp_pernet(net);
+
+	mutex_init(&tn->lock);
+	twamp_clock_init(tn);
+	return 0;
+}
+
+static void __net_exit twamp_net_exit(struct net *net)
+{
+	struct twamp_net *tn = twamp_pernet(net);
+
+	mutex_destroy(&tn->lock);
+}
+
+static struct pernet_operations twamp_net_ops = {
+	.init = twamp_net_init,
+	.exit = twamp_net_exit,
+	.id   = &twamp_net_id,
+	.size = sizeof(struct twamp_net),
+};
+
+static int __init twamp_init(void)
+{
+	int err;
+
+	err = register_pernet_subsys(&twamp_net_ops);
+	if (err)
+		goto err_out;
+
+	err = twamp_nl_register();
+	if (err)
+		goto err_unregister_pernet;
+
+	pr_info("version %s loaded\n", TWAMP_VERSION);
+	return 0;
+
+err_unregister_pernet:
+	unregister_pernet_subsys(&twamp_net_ops);
+err_out:
+	return err;
+}
+
+static void __exit twamp_exit(void)
+{
+	twamp_nl_unregister();
+	unregister_pernet_subsys(&twamp_net_ops);
+}
+
+module_init(twamp_init);
+module_exit(twamp_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("TWAMP and STAMP test packet reflector and sender");
+MODULE_VERSION(TWAMP_VERSION);
+MODULE_ALIAS_GENL_FAMILY(TWAMP_GENL_NAME);
