@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef TWAMP_CTL_H
+#define TWAMP_CTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifndef TWAMP_VERSION
+#define TWAMP_VERSION "unknown"
+#endif
+
+#define PROG_NAME "twamp-ctl"
+
+/* A subcommand: argv[0] is its name. Returns the process exit status. */
+struct subcommand {
+	const char *name;
+	int (*fn)(int argc, char *argv[]);
+	const char *summary;
+};
+
+int cmd_version(int argc, char *argv[]);
+int cmd_clock(int argc, char *argv[]);
+
+/* Argument helpers shared by subcommands; all print their own errors. */
+bool is_help(const char *arg);
+int parse_u64(const char *what, const char *s, uint64_t max, uint64_t *out);
+int parse_duration_ns(const char *what, const char *s, uint64_t *out);
+int parse_bool(const char *what, const char *s, bool *out);
+
+/* JSON output: a string with escaping. */
+void json_str(FILE *f, const char *s);
+
+#endif
