@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Top-level build: twamp.ko (through Kbuild), the userspace programs, the
+# selftests, and the targets that run them in a QEMU guest.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+
+VERSION := $(shell cat VERSION)
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+# The kernel to build against: the running one when its headers are
+# installed, else the newest installed headers (as on a machine that builds
+# for a guest or for another host).
+KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
+	if [ -d $$d ]; then echo $$d; else \
+	ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1; fi)
+KVER = $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
+
+BUILD := build
+KSRC := $(BUILD)/ksrc
+KSRC_TARBALL ?= $(firstword $(wildcard /usr/src/linux-source-*.tar.xz))
+KSFT_DIR := $(CURDIR)/$(KSRC)/tools/testing/selftests
+
+CC ?= gcc
+PKG_CONFIG ?= pkg-config
+WARN := -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 $(WARN) -Iuapi -DTWAMP_VERSION='"$(VERSION)"'
+LIBMNL_CFLAGS = $(shell $(PKG_CONFIG) --cflags libmnl)
+LIBMNL_LIBS = $(shell $(PKG_CONFIG) --libs libmnl)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+
+CTL_SRCS := $(wildcard tools/twamp-ctl/*.c)
+CTL_HDRS := $(wildcard tools/twamp-ctl/*.h) uapi/linux/twamp.h
+KMOD_SRCS = $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h)
+UNIT_SRCS := tools/tests/unit.c tools/twamp-ctl/util.c
+
+.PHONY: all module programs selftests deps check check-vm lint unit demo \
+	install install-module install-programs dkms-install clean
+
+all: module programs selftests
+
+module:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
+		{ echo "no kernel headers found; run 'make deps' or set KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+programs: $(BUILD)/twamp-ctl $(BUILD)/san/twamp-ctl
+
+$(BUILD)/twamp-ctl: $(CTL_SRCS) $(CTL_HDRS) VERSION
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LIBMNL_CFLAGS) -o $@ $(CTL_SRCS) $(LDFLAGS) $(LIBMNL_LIBS)
+
+# The same program under ASan/UBSan, used by the tests.
+$(BUILD)/san/twamp-ctl: $(CTL_SRCS) $(CTL_HDRS) VERSION
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LIBMNL_CFLAGS) -o $@ $(CTL_SRCS) \
+		$(LDFLAGS) $(LIBMNL_LIBS)
+
+$(BUILD)/unit: $(UNIT_SRCS) $(CTL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -Itools/twamp-ctl -o $@ $(UNIT_SRCS)
+
+# Kernel sources the project uses but does not copy: checkpatch.pl and the
+# kselftest harness and runner.
+$(KSRC)/.stamp:
+	@test -n "$(KSRC_TARBALL)" || \
+		{ echo "linux-source tarball missing; run 'make deps'" >&2; exit 1; }
+	@mkdir -p $(KSRC)
+	tar -xJf $(KSRC_TARBALL) -C $(KSRC) --strip-components=1 --wildcards \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch' \
+		'*/tools/testing/selftests/kselftest*' \
+		'*/tools/testing/selftests/lib.mk'
+	@touch $@
+
+selftests: $(KSRC)/.stamp
+	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR)
+
+deps:
+	@tools/deps.sh
+
+unit: $(BUILD)/unit
+	$(BUILD)/unit
+
+lint: $(KSRC)/.stamp
+	$(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse \
+		-f $(KMOD_SRCS) uapi/linux/*.h
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules 2>&1 | \
+		tee $(BUILD)/sparse.log
+	@! grep -E 'warning|error' $(BUILD)/sparse.log
+
+# Everything CI runs; ends with "N passed, N failed".
+check: deps
+	@tools/check.sh
+
+demo: deps all
+	tools/vm/run -- tools/demo.sh
+
+install: install-module install-programs
+
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
+	depmod -a $(KVER)
+
+install-programs: $(BUILD)/twamp-ctl
+	install -D -m 0755 $(BUILD)/twamp-ctl $(DESTDIR)$(BINDIR)/twamp-ctl
+
+# DKMS rebuilds the module for every kernel the host installs.
+dkms-install:
+	@command -v dkms >/dev/null || \
+		{ echo "dkms is not installed: apt-get install dkms" >&2; exit 1; }
+	rm -rf /usr/src/twamp-$(VERSION)
+	mkdir -p /usr/src/twamp-$(VERSION)
+	cp -r Kbuild VERSION kmod uapi /usr/src/twamp-$(VERSION)/
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf > /usr/src/twamp-$(VERSION)/dkms.conf
+	dkms add -m twamp -v $(VERSION)
+	dkms build -m twamp -v $(VERSION)
+	dkms install -m twamp -v $(VERSION)
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) clean
+	rm -rf $(BUILD)

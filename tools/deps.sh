@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install, with apt, every Debian package needed to build, test and run the
+# project. Idempotent: only what is missing is installed, and it says what.
+set -euo pipefail
+
+packages=(
+	# build
+	build-essential pkg-config kmod
+	linux-headers-amd64
+	libmnl-dev libnl-genl-3-dev libssl-dev
+	# lint: sparse; checkpatch.pl and the kselftest harness come from the
+	# kernel source
+	sparse linux-source-6.1 xz-utils
+	# tests: the guest kernel and the machine it runs in
+	linux-image-amd64 qemu-system-x86 busybox-static cpio gzip
+	iproute2 tshark jq python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q "install ok installed"; then
+		missing+=("$p")
+	fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#packages[@]} packages present"
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages: ${missing[*]}" >&2
+	echo "deps: run 'make deps' as root to install them" >&2
+	exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# The package lists may be empty or stale on a fresh machine.
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
