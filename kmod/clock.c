@@ -4,7 +4,11 @@
  */
 
 #include <linux/math64.h>
+#include <linux/ktime.h>
 
+#include <linux/twamp_packet.h>
+
+#include "compat.h"
 #include "twamp.h"
 
 #define TWAMP_EE_SYNC		0x8000
@@ -30,7 +34,8 @@ u16 twamp_error_estimate(u64 error_ns, bool synced)
 
 	/* Keep error_ns << 32 within 64 bits; each halving is one scale step. */
 	while (error_ns > U32_MAX) {
-		error_ns = DIV_ROUND_UP_ULL(error_ns, 2);
+		/* halve, rounding up, without overflowing at U64_MAX */
+		error_ns = (error_ns >> 1) + (error_ns & 1);
 		scale++;
 	}
 	mult = DIV_ROUND_UP_ULL(error_ns << 32, NSEC_PER_SEC);
@@ -59,4 +64,32 @@ void twamp_clock_set(struct twamp_net *tn, bool synced, u64 error_ns)
 	tn->clock_synced = synced;
 	tn->clock_error_ns = error_ns;
 	WRITE_ONCE(tn->error_estimate, twamp_error_estimate(error_ns, synced));
+}
+
+/**
+ * twamp_put_timestamp() - write a TWAMP timestamp
+ * @p: where, 8 octets, any alignment
+ * @t: the time on the CLOCK_REALTIME scale
+ * @ts_format: TWAMP_TS_NTP (seconds since 1900, 2^-32 s fractions) or
+ *             TWAMP_TS_PTP (TAI seconds and nanoseconds since 1970)
+ */
+void twamp_put_timestamp(void *p, ktime_t t, u8 ts_format)
+{
+	u64 ns = ktime_to_ns(t);
+	u64 sec;
+	u32 rem;
+
+	if (ts_format == TWAMP_TS_PTP) {
+		/* TAI - UTC as the kernel knows it (0 until set by adjtimex) */
+		ns += ktime_to_ns(ktime_sub(ktime_mono_to_any(0, TK_OFFS_TAI),
+					    ktime_mono_to_any(0, TK_OFFS_REAL)));
+		sec = div_u64_rem(ns, NSEC_PER_SEC, &rem);
+		put_unaligned_be32((u32)sec, p);
+		put_unaligned_be32(rem, p + 4);
+		return;
+	}
+
+	sec = div_u64_rem(ns, NSEC_PER_SEC, &rem) + TWAMP_NTP_UNIX_OFFSET;
+	put_unaligned_be32((u32)sec, p);
+	put_unaligned_be32((u32)div_u64((u64)rem << 32, NSEC_PER_SEC), p + 4);
 }

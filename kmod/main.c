@@ -18,7 +18,9 @@ static int __net_init twamp_net_init(struct net *net)
 {
 	struct twamp_net *tn = twamp_pernet(net);
 
+	tn->net = net;
 	mutex_init(&tn->lock);
+	xa_init_flags(&tn->reflectors, XA_FLAGS_ALLOC1);
 	twamp_clock_init(tn);
 	return 0;
 }
@@ -27,6 +29,10 @@ static void __net_exit twamp_net_exit(struct net *net)
 {
 	struct twamp_net *tn = twamp_pernet(net);
 
+	mutex_lock(&tn->lock);
+	twamp_reflectors_flush(tn);
+	mutex_unlock(&tn->lock);
+	xa_destroy(&tn->reflectors);
 	mutex_destroy(&tn->lock);
 }
 
@@ -62,6 +68,8 @@ static void __exit twamp_exit(void)
 {
 	twamp_nl_unregister();
 	unregister_pernet_subsys(&twamp_net_ops);
+	/* Reflectors are freed by RCU callbacks: let them run first. */
+	rcu_barrier();
 }
 
 module_init(twamp_init);

@@ -2,8 +2,13 @@
 #ifndef _TWAMP_H
 #define _TWAMP_H
 
+#include <linux/in6.h>
+#include <linux/ktime.h>
+#include <linux/netlink.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -14,19 +19,129 @@
 
 /**
  * struct twamp_net - per network namespace state
+ * @net: the namespace
  * @lock: serialises configuration changes in this namespace
+ * @reflectors: reflectors by ID; writers hold @lock, readers use RCU
+ * @next_reflector_id: cursor for cyclic ID allocation
+ * @gen: bumped on every change of the object set, for dump consistency
  * @clock_synced: clock synchronized to UTC by an external source
  * @clock_error_ns: bound on the clock error, in nanoseconds
  * @error_estimate: RFC 4656 encoding of the two above, read locklessly
  *                  by the data path
  */
 struct twamp_net {
+	struct net *net;
 	/* serialises configuration changes in this namespace */
 	struct mutex lock;
+	struct xarray reflectors;
+	u32 next_reflector_id;
+	unsigned int gen;
 	bool clock_synced;
 	u64 clock_error_ns;
 	u16 error_estimate;
 };
+
+/* Counters, in the order of enum twamp_a_counters from TWAMP_A_COUNTERS_RX. */
+enum twamp_counter {
+	TWAMP_CNT_RX,
+	TWAMP_CNT_TX,
+	TWAMP_CNT_DROP_SHORT,
+	TWAMP_CNT_DROP_LENGTH,
+	TWAMP_CNT_DROP_ACL,
+	TWAMP_CNT_DROP_RATE,
+	TWAMP_CNT_DROP_NO_SESSION,
+	TWAMP_CNT_DROP_CSUM,
+	TWAMP_CNT_DROP_AUTH,
+	TWAMP_CNT_DROP_INVALID,
+	TWAMP_CNT_DROP_NOMEM,
+	TWAMP_CNT_DROP_XMIT,
+	__TWAMP_CNT_MAX
+};
+
+struct twamp_pcpu_counters {
+	u64_stats_t c[__TWAMP_CNT_MAX];
+	struct u64_stats_sync syncp;
+};
+
+/* Called in softirq, where the CPU cannot change under us. */
+static inline void twamp_count(struct twamp_pcpu_counters __percpu *pc,
+			       enum twamp_counter c)
+{
+	struct twamp_pcpu_counters *p = this_cpu_ptr(pc);
+
+	u64_stats_update_begin(&p->syncp);
+	u64_stats_inc(&p->c[c]);
+	u64_stats_update_end(&p->syncp);
+}
+
+void twamp_counters_sum(struct twamp_pcpu_counters __percpu *pc,
+			u64 sum[__TWAMP_CNT_MAX]);
+
+struct twamp_prefix {
+	sa_family_t family;
+	u8 len;
+	union {
+		__be32 v4;
+		struct in6_addr v6;
+	};
+};
+
+/* Token bucket of one hash slot of source addresses. */
+struct twamp_rate_bucket {
+	/* protects the two fields below */
+	spinlock_t lock;
+	u64 last_ns;
+	u64 credit;
+};
+
+#define TWAMP_RATE_BUCKETS	256
+#define TWAMP_MAX_ALLOW		64
+#define TWAMP_MAX_PAYLOAD	9000
+
+/**
+ * struct twamp_reflector - a listening TWAMP Light or STAMP endpoint
+ *
+ * Everything but @counters and @buckets is set before the sockets start
+ * receiving and never changes, so the data path reads it without locks.
+ * The object is found from a socket's sk_user_data under RCU and freed
+ * after a grace period.
+ */
+struct twamp_reflector {
+	struct rcu_head rcu;
+	struct twamp_net *tn;
+	u32 id;
+	int ifindex;
+	sa_family_t family;		/* AF_UNSPEC: dual-stack wildcard */
+	union {
+		__be32 local4;
+		struct in6_addr local6;
+	};
+	u16 port;
+	u8 format;
+	u8 ts_format;
+	bool stateful;
+	bool sessions_only;
+	s16 dscp;			/* -1: keep the received DSCP */
+	u32 rate_limit;
+	u32 hash_seed;
+	unsigned int n_allow;
+	struct twamp_prefix *allow;
+	struct twamp_rate_bucket *buckets;
+	struct socket *sock4;
+	struct socket *sock6;
+	struct twamp_pcpu_counters __percpu *counters;
+};
+
+struct twamp_reflector *twamp_reflector_alloc(void);
+void twamp_reflector_free(struct twamp_reflector *r);
+int twamp_reflector_start(struct twamp_net *tn, struct twamp_reflector *r,
+			  struct netlink_ext_ack *extack);
+void twamp_reflector_del(struct twamp_reflector *r);
+void twamp_reflectors_flush(struct twamp_net *tn);
+int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb);
+
+/* Timestamps */
+void twamp_put_timestamp(void *p, ktime_t t, u8 ts_format);
 
 extern unsigned int twamp_net_id;
 

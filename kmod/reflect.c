@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The reflector's data path, in softirq: a test packet arrives through the
+ * UDP encapsulation hook, is rewritten in place into the reply and sent
+ * back, without ever reaching a socket queue.
+ *
+ * T2 comes from the packet's receive timestamp; T3 is taken as the last
+ * thing before the reply goes to IP output. The reply is as long as the
+ * request, or the format's base size when the request was shorter.
+ */
+
+#include <linux/inetdevice.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/jhash.h>
+#include <linux/skbuff.h>
+#include <linux/udp.h>
+#include <net/dsfield.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ipv6_stubs.h>
+#include <net/route.h>
+#include <net/udp_tunnel.h>
+
+#include <linux/twamp_packet.h>
+
+#include "compat.h"
+#include "twamp.h"
+
+/* Where the packet came from and how, read before the skb is rewritten. */
+struct twamp_rx {
+	sa_family_t family;
+	union {
+		struct { __be32 saddr, daddr; } v4;
+		struct { struct in6_addr saddr, daddr; } v6;
+	};
+	__be16 sport;
+	__be16 dport;
+	u8 ttl;
+	u8 dsfield;
+	int iif;
+};
+
+static ktime_t twamp_rx_time(struct sk_buff *skb)
+{
+	ktime_t hw = skb_hwtstamps(skb)->hwtstamp;
+
+	if (hw)
+		return hw;
+	/* A mono delivery time is a transmit schedule, not an arrival. */
+	if (skb->tstamp && !skb->mono_delivery_time)
+		return skb->tstamp;
+	return ktime_get_real();
+}
+
+static bool twamp_rx_parse(struct sk_buff *skb, struct twamp_rx *rx)
+{
+	const struct udphdr *uh = udp_hdr(skb);
+
+	rx->sport = uh->source;
+	rx->dport = uh->dest;
+	rx->iif = skb->skb_iif;
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		rx->family = AF_INET;
+		rx->v4.saddr = iph->saddr;
+		rx->v4.daddr = iph->daddr;
+		rx->ttl = iph->ttl;
+		rx->dsfield = ipv4_get_dsfield(iph);
+		return !(ipv4_is_multicast(iph->saddr) ||
+			 ipv4_is_lbcast(iph->saddr) ||
+			 ipv4_is_zeronet(iph->saddr));
+	}
+
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		rx->family = AF_INET6;
+		rx->v6.saddr = ip6h->saddr;
+		rx->v6.daddr = ip6h->daddr;
+		rx->ttl = ip6h->hop_limit;
+		rx->dsfield = ipv6_get_dsfield(ip6h);
+		return !(ipv6_addr_is_multicast(&ip6h->saddr) ||
+			 ipv6_addr_any(&ip6h->saddr));
+	}
+	return false;
+}
+
+static bool twamp_rx_allowed(const struct twamp_reflector *r,
+			     const struct twamp_rx *rx)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n_allow; i++) {
+		const struct twamp_prefix *p = &r->allow[i];
+
+		if (p->family != rx->family)
+			continue;
+		if (p->family == AF_INET &&
+		    !((rx->v4.saddr ^ p->v4) & inet_make_mask(p->len)))
+			return true;
+		if (p->family == AF_INET6 &&
+		    ipv6_prefix_equal(&rx->v6.saddr, &p->v6, p->len))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Token bucket per hash slot of source addresses: RATE packets per second
+ * with a burst of one second's worth. Sources that share a slot share its
+ * rate, which keeps the state bounded whatever the number of sources.
+ */
+static bool twamp_rx_rate_ok(struct twamp_reflector *r,
+			     const struct twamp_rx *rx)
+{
+	u64 now = ktime_get_mono_fast_ns(), cap, elapsed;
+	struct twamp_rate_bucket *b;
+	bool ok;
+	u32 h;
+
+	if (rx->family == AF_INET)
+		h = jhash_1word((__force u32)rx->v4.saddr, r->hash_seed);
+	else
+		h = jhash2((const u32 *)&rx->v6.saddr, 4, r->hash_seed);
+	b = &r->buckets[h % TWAMP_RATE_BUCKETS];
+	cap = (u64)r->rate_limit * NSEC_PER_SEC;
+
+	spin_lock(&b->lock);
+	elapsed = min_t(u64, now - b->last_ns, NSEC_PER_SEC);
+	b->last_ns = now;
+	b->credit = min(b->credit + elapsed * r->rate_limit, cap);
+	ok = b->credit >= NSEC_PER_SEC;
+	if (ok)
+		b->credit -= NSEC_PER_SEC;
+	spin_unlock(&b->lock);
+	return ok;
+}
+
+/*
+ * RFC 8972 section 4: the reflector returns every TLV, marking those it
+ * does not implement with U and a malformed one (running past the end of
+ * the packet) with M, after which it stops.
+ */
+static void twamp_stamp_tlvs(u8 *p, unsigned int len)
+{
+	while (len >= sizeof(struct stamp_tlv)) {
+		struct stamp_tlv *tlv = (struct stamp_tlv *)p;
+		unsigned int vlen = get_unaligned_be16(&tlv->length);
+
+		if (vlen > len - sizeof(*tlv)) {
+			tlv->flags |= STAMP_TLV_M;
+			return;
+		}
+		if (tlv->type == STAMP_TLV_EXTRA_PADDING)
+			tlv->flags &= ~STAMP_TLV_U;
+		else
+			tlv->flags |= STAMP_TLV_U;
+		p += sizeof(*tlv) + vlen;
+		len -= sizeof(*tlv) + vlen;
+	}
+}
+
+/* Turn the sender packet at @pl (@len octets, room for the reply) around. */
+static void twamp_build_reply(const struct twamp_reflector *r, u8 *pl,
+			      unsigned int len, const struct twamp_rx *rx,
+			      ktime_t t2)
+{
+	struct twamp_test_reflector *refl = (struct twamp_test_reflector *)pl;
+	struct twamp_timestamp t1;
+	__be16 sender_ee, ssid = 0;
+	__be32 seq;
+	u16 ee;
+
+	seq = get_unaligned((__be32 *)pl);
+	memcpy(&t1, pl + offsetof(struct twamp_test_sender, ts), sizeof(t1));
+	sender_ee = get_unaligned((__be16 *)(pl + offsetof(struct twamp_test_sender,
+							   error_estimate)));
+	if (r->format == TWAMP_FORMAT_STAMP) {
+		ssid = get_unaligned((__be16 *)(pl + offsetof(struct stamp_test_sender,
+							      ssid)));
+		if (len > STAMP_BASE_SIZE)
+			twamp_stamp_tlvs(pl + STAMP_BASE_SIZE,
+					 len - STAMP_BASE_SIZE);
+		/* MBZ up to the TLVs, after the reflector fields */
+		memset(pl + TWAMP_REFLECTOR_SIZE, 0,
+		       STAMP_BASE_SIZE - TWAMP_REFLECTOR_SIZE);
+	}
+
+	ee = READ_ONCE(r->tn->error_estimate);
+	if (r->ts_format == TWAMP_TS_PTP)
+		ee |= TWAMP_EE_Z;
+
+	/* A stateless reflector copies the sender's sequence number. */
+	put_unaligned(seq, &refl->seq);
+	put_unaligned_be16(ee, &refl->error_estimate);
+	put_unaligned(ssid, &refl->mbz_ssid);
+	twamp_put_timestamp(&refl->rx_ts, t2, r->ts_format);
+	put_unaligned(seq, &refl->sender_seq);
+	memcpy(&refl->sender_ts, &t1, sizeof(t1));
+	put_unaligned(sender_ee, &refl->sender_error_estimate);
+	put_unaligned(0, &refl->mbz);
+	refl->sender_ttl = rx->ttl;
+}
+
+static enum twamp_counter twamp_xmit4(struct twamp_reflector *r,
+				      struct sock *sk, struct sk_buff *skb,
+				      const struct twamp_rx *rx, u8 tos)
+{
+	struct flowi4 fl4 = {
+		.daddr		= rx->v4.saddr,
+		.saddr		= rx->v4.daddr,
+		.flowi4_oif	= r->ifindex,
+		.flowi4_tos	= RT_TOS(tos),
+		.flowi4_proto	= IPPROTO_UDP,
+		.fl4_sport	= rx->dport,
+		.fl4_dport	= rx->sport,
+	};
+	struct rtable *rt;
+
+	rt = ip_route_output_flow(sock_net(sk), &fl4, sk);
+	if (IS_ERR(rt))
+		return TWAMP_CNT_DROP_XMIT;
+	if (skb_cow_head(skb, sizeof(struct iphdr) + sizeof(struct udphdr) +
+			 LL_RESERVED_SPACE(rt->dst.dev))) {
+		ip_rt_put(rt);
+		return TWAMP_CNT_DROP_NOMEM;
+	}
+
+	/* T3: the last thing before IP output; the checksum comes after. */
+	twamp_put_timestamp(skb->data + offsetof(struct twamp_test_reflector, ts),
+			    ktime_get_real(), r->ts_format);
+	udp_tunnel_xmit_skb(rt, sk, skb, fl4.saddr, fl4.daddr, tos, 255, 0,
+			    rx->dport, rx->sport, false, false);
+	return TWAMP_CNT_TX;
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static enum twamp_counter twamp_xmit6(struct twamp_reflector *r,
+				      struct sock *sk, struct sk_buff *skb,
+				      const struct twamp_rx *rx, u8 tos)
+{
+	struct flowi6 fl6 = {
+		.daddr		= rx->v6.saddr,
+		.saddr		= rx->v6.daddr,
+		.flowi6_oif	= r->ifindex,
+		.flowi6_proto	= IPPROTO_UDP,
+		.fl6_sport	= rx->dport,
+		.fl6_dport	= rx->sport,
+	};
+	struct dst_entry *dst;
+
+	/* Link-local peers are only reachable through the arrival device. */
+	if (!fl6.flowi6_oif &&
+	    ipv6_addr_type(&fl6.daddr) & IPV6_ADDR_LINKLOCAL)
+		fl6.flowi6_oif = rx->iif;
+
+	dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk, &fl6, NULL);
+	if (IS_ERR(dst))
+		return TWAMP_CNT_DROP_XMIT;
+	if (skb_cow_head(skb, sizeof(struct ipv6hdr) + sizeof(struct udphdr) +
+			 LL_RESERVED_SPACE(dst->dev))) {
+		dst_release(dst);
+		return TWAMP_CNT_DROP_NOMEM;
+	}
+
+	twamp_put_timestamp(skb->data + offsetof(struct twamp_test_reflector, ts),
+			    ktime_get_real(), r->ts_format);
+	udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &fl6.saddr, &fl6.daddr, tos,
+			     255, 0, rx->dport, rx->sport, false);
+	return TWAMP_CNT_TX;
+}
+#endif
+
+/**
+ * twamp_reflector_rcv() - UDP encapsulation receive hook of a reflector
+ * @sk: the reflector's kernel socket
+ * @skb: a UDP datagram, data at the UDP header, checksum verified
+ *
+ * Runs in softirq under rcu_read_lock(). Consumes the skb: it becomes the
+ * reply or is dropped and counted under the reason.
+ *
+ * Return: 0, always.
+ */
+int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	ktime_t t2 = twamp_rx_time(skb);
+	struct twamp_reflector *r = rcu_dereference_sk_user_data(sk);
+	unsigned int len, reply_len;
+	enum twamp_counter res;
+	struct twamp_rx rx;
+	u8 *pl, tos;
+
+	if (unlikely(!r)) {
+		/* being deleted */
+		kfree_skb(skb);
+		return 0;
+	}
+	twamp_count(r->counters, TWAMP_CNT_RX);
+
+	len = skb->len - sizeof(struct udphdr);
+	if (len < TWAMP_SENDER_SIZE) {
+		res = TWAMP_CNT_DROP_SHORT;
+		goto drop;
+	}
+	if (len > TWAMP_MAX_PAYLOAD || skb_is_gso(skb)) {
+		res = TWAMP_CNT_DROP_LENGTH;
+		goto drop;
+	}
+	/* Never answer to, or from, a broadcast or multicast address. */
+	if (!twamp_rx_parse(skb, &rx) || skb->pkt_type != PACKET_HOST ||
+	    !rx.sport) {
+		res = TWAMP_CNT_DROP_INVALID;
+		goto drop;
+	}
+	if (r->n_allow && !twamp_rx_allowed(r, &rx)) {
+		res = TWAMP_CNT_DROP_ACL;
+		goto drop;
+	}
+	if (r->rate_limit && !twamp_rx_rate_ok(r, &rx)) {
+		res = TWAMP_CNT_DROP_RATE;
+		goto drop;
+	}
+
+	/* A clone (e.g. one a packet capture holds) gets a private copy. */
+	if (skb_linearize(skb) || skb_ensure_writable(skb, skb->len)) {
+		res = TWAMP_CNT_DROP_NOMEM;
+		goto drop;
+	}
+	pl = skb->data + sizeof(struct udphdr);
+
+	/* RFC 4656 4.1.2: a zero multiplier marks a corrupt packet. */
+	if (!(get_unaligned_be16(pl + offsetof(struct twamp_test_sender,
+					       error_estimate)) &
+	      TWAMP_EE_MULT_MASK)) {
+		res = TWAMP_CNT_DROP_INVALID;
+		goto drop;
+	}
+
+	/* Shorter than the reflector header: grow to it, never beyond. */
+	reply_len = max_t(unsigned int, len,
+			  r->format == TWAMP_FORMAT_STAMP ? STAMP_BASE_SIZE :
+							   TWAMP_REFLECTOR_SIZE);
+	if (reply_len > len) {
+		unsigned int grow = reply_len - len;
+
+		if (skb_tailroom(skb) < grow &&
+		    pskb_expand_head(skb, 0, grow, GFP_ATOMIC)) {
+			res = TWAMP_CNT_DROP_NOMEM;
+			goto drop;
+		}
+		memset(skb_put(skb, grow), 0, grow);
+		pl = skb->data + sizeof(struct udphdr);
+	}
+
+	twamp_build_reply(r, pl, reply_len, &rx, t2);
+
+	tos = r->dscp >= 0 ? r->dscp << 2 : rx.dsfield & ~INET_ECN_MASK;
+
+	/* From here on the skb is a new packet leaving this host. */
+	__skb_pull(skb, sizeof(struct udphdr));
+	skb_orphan(skb);
+	skb->dev = NULL;
+	skb->ip_summed = CHECKSUM_NONE;
+	skb->tstamp = 0;
+	skb->mono_delivery_time = 0;
+
+	if (rx.family == AF_INET)
+		res = twamp_xmit4(r, sk, skb, &rx, tos);
+#if IS_ENABLED(CONFIG_IPV6)
+	else
+		res = twamp_xmit6(r, sk, skb, &rx, tos);
+#endif
+	if (res != TWAMP_CNT_TX)
+		goto drop;
+	twamp_count(r->counters, TWAMP_CNT_TX);
+	return 0;
+
+drop:
+	twamp_count(r->counters, res);
+	kfree_skb(skb);
+	return 0;
+}

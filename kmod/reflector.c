@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reflector objects: their kernel UDP sockets and their lifetime.
+ */
+
+#include <linux/netdevice.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <net/sock.h>
+#include <net/udp_tunnel.h>
+
+#include "twamp.h"
+
+/**
+ * twamp_reflector_alloc() - allocate a reflector with its counters
+ *
+ * Return: the reflector, with defaults set, or NULL.
+ */
+struct twamp_reflector *twamp_reflector_alloc(void)
+{
+	struct twamp_reflector *r;
+	int cpu;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return NULL;
+	r->counters = alloc_percpu(struct twamp_pcpu_counters);
+	if (!r->counters) {
+		kfree(r);
+		return NULL;
+	}
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(r->counters, cpu)->syncp);
+
+	r->family = AF_UNSPEC;
+	r->port = TWAMP_DEFAULT_PORT;
+	r->format = TWAMP_FORMAT_LIGHT;
+	r->ts_format = TWAMP_TS_NTP;
+	r->dscp = -1;
+	r->hash_seed = get_random_u32();
+	return r;
+}
+
+/**
+ * twamp_reflector_free() - free a reflector that has no sockets
+ * @r: the reflector
+ */
+void twamp_reflector_free(struct twamp_reflector *r)
+{
+	free_percpu(r->counters);
+	kfree(r->buckets);
+	kfree(r->allow);
+	kfree(r);
+}
+
+static void twamp_reflector_free_rcu(struct rcu_head *head)
+{
+	twamp_reflector_free(container_of(head, struct twamp_reflector, rcu));
+}
+
+/**
+ * twamp_counters_sum() - add up per-CPU counters
+ * @pc: the counters
+ * @sum: where to put the totals
+ */
+void twamp_counters_sum(struct twamp_pcpu_counters __percpu *pc,
+			u64 sum[__TWAMP_CNT_MAX])
+{
+	unsigned int start, i;
+	int cpu;
+
+	memset(sum, 0, sizeof(u64) * __TWAMP_CNT_MAX);
+	for_each_possible_cpu(cpu) {
+		const struct twamp_pcpu_counters *p = per_cpu_ptr(pc, cpu);
+		u64 v[__TWAMP_CNT_MAX];
+
+		do {
+			start = u64_stats_fetch_begin(&p->syncp);
+			for (i = 0; i < __TWAMP_CNT_MAX; i++)
+				v[i] = u64_stats_read(&p->c[i]);
+		} while (u64_stats_fetch_retry(&p->syncp, start));
+
+		for (i = 0; i < __TWAMP_CNT_MAX; i++)
+			sum[i] += v[i];
+	}
+}
+
+static int twamp_reflector_sock(struct twamp_net *tn, struct twamp_reflector *r,
+				sa_family_t family, struct socket **sockp)
+{
+	struct udp_tunnel_sock_cfg tcfg = {
+		.sk_user_data	= r,
+		.encap_type	= 1,
+		.encap_rcv	= twamp_reflector_rcv,
+	};
+	struct udp_port_cfg cfg = {
+		.family		= family,
+		.local_udp_port	= htons(r->port),
+		.bind_ifindex	= r->ifindex,
+		.ipv6_v6only	= 1,
+	};
+	struct socket *sock;
+	int err;
+
+	if (family == AF_INET && r->family == AF_INET)
+		cfg.local_ip.s_addr = r->local4;
+	else if (family == AF_INET6 && r->family == AF_INET6)
+		cfg.local_ip6 = r->local6;
+
+	err = udp_sock_create(tn->net, &cfg, &sock);
+	if (err)
+		return err;
+
+	/*
+	 * Datagrams the encap hook passes back would queue here, unread;
+	 * keep that queue as small as the stack allows.
+	 */
+	sock->sk->sk_rcvbuf = SOCK_MIN_RCVBUF;
+	setup_udp_tunnel_sock(tn->net, sock, &tcfg);
+	*sockp = sock;
+	return 0;
+}
+
+/**
+ * twamp_reflector_start() - open the sockets and publish the reflector
+ * @tn: namespace state; caller holds @tn->lock
+ * @r: fully configured reflector
+ * @extack: for the reason of a failure
+ *
+ * Return: 0, or a negative errno with @r untouched by the namespace.
+ */
+int twamp_reflector_start(struct twamp_net *tn, struct twamp_reflector *r,
+			  struct netlink_ext_ack *extack)
+{
+	int err;
+
+	lockdep_assert_held(&tn->lock);
+
+	r->tn = tn;
+	err = xa_alloc_cyclic(&tn->reflectors, &r->id, r, xa_limit_32b,
+			      &tn->next_reflector_id, GFP_KERNEL);
+	if (err < 0) {
+		NL_SET_ERR_MSG(extack, "no reflector ID available");
+		return err;
+	}
+
+	if (r->family != AF_INET6) {
+		err = twamp_reflector_sock(tn, r, AF_INET, &r->sock4);
+		if (err)
+			goto err_sock;
+	}
+	if (r->family != AF_INET) {
+		err = twamp_reflector_sock(tn, r, AF_INET6, &r->sock6);
+		/* A wildcard still serves IPv4 where IPv6 is unavailable. */
+		if (err == -EAFNOSUPPORT && r->family == AF_UNSPEC)
+			err = 0;
+		if (err)
+			goto err_sock;
+	}
+
+	/* Let the stack stamp skbs on receive: that is where T2 comes from. */
+	net_enable_timestamp();
+	return 0;
+
+err_sock:
+	if (err == -EADDRINUSE)
+		NL_SET_ERR_MSG(extack, "address and port already in use");
+	else if (err == -EADDRNOTAVAIL)
+		NL_SET_ERR_MSG(extack, "local address not configured here");
+	else
+		NL_SET_ERR_MSG(extack, "cannot open the reflector socket");
+	if (r->sock4)
+		udp_tunnel_sock_release(r->sock4);
+	r->sock4 = NULL;
+	xa_erase(&tn->reflectors, r->id);
+	return err;
+}
+
+/**
+ * twamp_reflector_del() - unpublish a reflector and free it after RCU
+ * @r: the reflector; caller holds its namespace's lock
+ */
+void twamp_reflector_del(struct twamp_reflector *r)
+{
+	lockdep_assert_held(&r->tn->lock);
+
+	xa_erase(&r->tn->reflectors, r->id);
+	/* Clears sk_user_data: receivers from now on find no reflector. */
+	if (r->sock4)
+		udp_tunnel_sock_release(r->sock4);
+	if (r->sock6)
+		udp_tunnel_sock_release(r->sock6);
+	net_disable_timestamp();
+	call_rcu(&r->rcu, twamp_reflector_free_rcu);
+}
+
+/**
+ * twamp_reflectors_flush() - delete every reflector of a namespace
+ * @tn: namespace state; caller holds @tn->lock
+ */
+void twamp_reflectors_flush(struct twamp_net *tn)
+{
+	struct twamp_reflector *r;
+	unsigned long id;
+
+	xa_for_each(&tn->reflectors, id, r)
+		twamp_reflector_del(r);
+}
