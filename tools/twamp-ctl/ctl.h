@@ -21,6 +21,7 @@ struct subcommand {
 
 int cmd_version(int argc, char *argv[]);
 int cmd_clock(int argc, char *argv[]);
+int cmd_reflector(int argc, char *argv[]);
 
 /* Argument helpers shared by subcommands; all print their own errors. */
 bool is_help(const char *arg);

@@ -11,6 +11,7 @@
 static const struct subcommand subcommands[] = {
 	{ "version", cmd_version, "show the tool's and the kernel module's version" },
 	{ "clock", cmd_clock, "show or set the clock state behind Error Estimates" },
+	{ "reflector", cmd_reflector, "add, delete and show kernel reflectors" },
 };
 
 static void usage(FILE *f)
