@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: build everything, run the host unit tests and the linters,
+# then the selftests in a QEMU guest booting Debian's kernel. Every step is
+# counted; the last line is "N passed, N failed" and the exit status is
+# non-zero if anything failed, including a kernel report in the guest.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+mkdir -p build
+log=build/check.log
+: >"$log"
+passed=0
+failed=0
+failures=()
+
+result() {
+	if [ "$1" -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "ok - $2"
+	else
+		failed=$((failed + 1))
+		failures+=("$2")
+		echo "not ok - $2"
+	fi
+}
+
+# A step that counts as one test; its output goes to the log and, on
+# failure, to the terminal.
+step() {
+	local name=$1 out rc
+	shift
+	echo "# $name: $*"
+	out=$("$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" >>"$log"
+	[ $rc -eq 0 ] || printf '%s\n' "$out" | tail -n 40
+	result $rc "$name"
+	return $rc
+}
+
+if ! step build make -s all; then
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+
+# Host unit tests: KTAP, each line counted.
+echo "# unit tests"
+unit_out=$(make -s build/unit 2>&1 && build/unit)
+unit_rc=$?
+printf '%s\n' "$unit_out" >>"$log"
+while read -r line; do
+	case $line in
+	"ok "*) passed=$((passed + 1)) ;;
+	"not ok "*)
+		echo "$line"
+		failed=$((failed + 1))
+		failures+=("unit: ${line#not ok }")
+		;;
+	esac
+done <<<"$unit_out"
+[ $unit_rc -eq 0 ] || grep -q '^not ok' <<<"$unit_out" ||
+	result 1 "unit tests (did not run)"
+
+step lint make -s lint
+
+# The selftests, in the guest. tools/vm/run fails with 125 on a kernel
+# report (WARN, BUG, KASAN, lockdep, ...) even if every test passed.
+echo "# selftests in the guest (tools/vm/run)"
+vm_out=$(tools/vm/run --timeout "${TWAMP_CHECK_TIMEOUT:-1200}" -- \
+	env TWAMP_SELFTEST_NO_SKIP=1 selftests/run_kselftest.sh 2>&1)
+vm_rc=$?
+printf '%s\n' "$vm_out" | tee -a "$log" | grep -E '^(not )?ok |^# .*(FAIL|fail)|^twamp-vm:|^selftests:'
+summary=$(grep -E '^selftests: [0-9]+ passed' <<<"$vm_out" | tail -n 1)
+if [ -n "$summary" ]; then
+	read -r _ p _ f _ <<<"$summary"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures+=("selftests: $f failed")
+else
+	result 1 "selftests ran to completion"
+fi
+# The guest's own verdict: 125 kernel report, 124 timeout.
+case $vm_rc in
+0 | 1) result 0 "guest kernel log clean, guest finished" ;;
+*) result 1 "guest kernel log clean, guest finished (tools/vm/run status $vm_rc)" ;;
+esac
+
+echo "# full log: $log"
+if [ $failed -ne 0 ]; then
+	printf '# failed: %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
