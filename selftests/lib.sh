@@ -1,0 +1,353 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared by the twamp selftest scripts (bash): KTAP output, skips that CI
+# can turn into failures, loading and unloading twamp.ko, network
+# namespaces, and a cleanup trap that leaves nothing behind.
+#
+# Conventions:
+#  - A test that finds a kernel bug already reported returns $KSFT_XFAIL
+#    with TWAMP_XFAIL_REASON naming it: "ok N ... # XFAIL reason", as
+#    kselftest.h prints it, not a failure unless TWAMP_SELFTEST_STRICT=1.
+#    Once the bug is fixed the same test passes.
+#  - No script assumes that twamp.ko is loaded. A script that needs it calls
+#    twamp_mod_get, which loads it if needed ($TWAMP_KO, else the installed
+#    module); the exit trap unloads it only if twamp_mod_get loaded it.
+#  - Namespaces come from twamp_netns_add and are deleted by the exit trap.
+#    A script with more to undo defines twamp_cleanup_hook.
+#  - Exit status, as kselftest: 0 pass, 1 fail, 4 skip. With
+#    TWAMP_SELFTEST_NO_SKIP=1 (for CI) a skip is a failure instead.
+#
+# Environment:
+#  TWAMP_KO               module to load; default ../kmod/twamp.ko from here
+#  TWAMP_GENL             netlink client; default twamp_genl in
+#                         $TWAMP_SELFTEST_OUTPUT, else next to this file
+#  TWAMP_SENDER           test packet sender; default twamp_sender, found
+#                         as TWAMP_GENL is
+#  TWAMP_CTL              twamp-ctl; default ../build/san/twamp-ctl from
+#                         here (ASan/UBSan), else ../build/twamp-ctl
+#  TWAMP_SELFTEST_OUTPUT  where the programs were built (make OUTPUT=)
+#  TWAMP_SELFTEST_NO_SKIP 1: skips are failures
+#  TWAMP_SELFTEST_STRICT  1: known bugs (XFAIL) are failures too
+
+# The guest harness runs commands with an empty environment.
+PATH=${PATH:+$PATH:}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_XFAIL=2
+KSFT_SKIP=4
+
+TWAMP_ST_DIR=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+: "${TWAMP_KO:=$TWAMP_ST_DIR/../kmod/twamp.ko}"
+if [ -z "${TWAMP_GENL:-}" ]; then
+	TWAMP_GENL=$TWAMP_ST_DIR/twamp_genl
+	if [ -n "${TWAMP_SELFTEST_OUTPUT:-}" ] &&
+	   [ -x "$TWAMP_SELFTEST_OUTPUT/twamp_genl" ]; then
+		TWAMP_GENL=$TWAMP_SELFTEST_OUTPUT/twamp_genl
+	fi
+fi
+
+if [ -z "${TWAMP_SENDER:-}" ]; then
+	TWAMP_SENDER=$TWAMP_ST_DIR/twamp_sender
+	if [ -n "${TWAMP_SELFTEST_OUTPUT:-}" ] &&
+	   [ -x "$TWAMP_SELFTEST_OUTPUT/twamp_sender" ]; then
+		TWAMP_SENDER=$TWAMP_SELFTEST_OUTPUT/twamp_sender
+	fi
+fi
+if [ -z "${TWAMP_CTL:-}" ]; then
+	TWAMP_CTL=$TWAMP_ST_DIR/../build/san/twamp-ctl
+	[ -x "$TWAMP_CTL" ] || TWAMP_CTL=$TWAMP_ST_DIR/../build/twamp-ctl
+fi
+
+twamp_no_skip()
+{
+	case ${TWAMP_SELFTEST_NO_SKIP:-0} in
+	"" | 0) return 1 ;;
+	*) return 0 ;;
+	esac
+}
+
+twamp_log()
+{
+	echo "# $*"
+}
+
+# Whole-script outcomes, before or instead of a KTAP plan.
+twamp_exit_skip()
+{
+	if twamp_no_skip; then
+		echo "Bail out! would skip, failing (TWAMP_SELFTEST_NO_SKIP): $*"
+		exit $KSFT_FAIL
+	fi
+	echo "1..0 # SKIP $*"
+	exit $KSFT_SKIP
+}
+
+twamp_exit_fail()
+{
+	echo "Bail out! $*"
+	exit $KSFT_FAIL
+}
+
+# --- KTAP --------------------------------------------------------------
+
+twamp_ktap_num=0
+twamp_ktap_pass=0
+twamp_ktap_fail=0
+twamp_ktap_skip=0
+twamp_ktap_xfail=0
+
+twamp_ktap_plan()
+{
+	echo "TAP version 13"
+	echo "1..$1"
+}
+
+# TWAMP_SKIP_REASON: set by a test function before it returns $KSFT_SKIP.
+TWAMP_SKIP_REASON=
+# TWAMP_XFAIL_REASON: the known bug, before it returns $KSFT_XFAIL.
+TWAMP_XFAIL_REASON=
+
+# twamp_run_test DESCRIPTION COMMAND...: one numbered result per test.
+twamp_run_test()
+{
+	local desc=$1 rc
+
+	shift
+	TWAMP_SKIP_REASON=
+	TWAMP_XFAIL_REASON=
+	twamp_ktap_num=$((twamp_ktap_num + 1))
+	"$@"
+	rc=$?
+	if [ $rc -eq $KSFT_PASS ]; then
+		twamp_ktap_pass=$((twamp_ktap_pass + 1))
+		echo "ok $twamp_ktap_num $desc"
+	elif [ $rc -eq $KSFT_SKIP ] && ! twamp_no_skip; then
+		twamp_ktap_skip=$((twamp_ktap_skip + 1))
+		echo "ok $twamp_ktap_num $desc # SKIP ${TWAMP_SKIP_REASON:-}"
+	elif [ $rc -eq $KSFT_SKIP ]; then
+		twamp_ktap_fail=$((twamp_ktap_fail + 1))
+		echo "not ok $twamp_ktap_num $desc # would skip, failing (TWAMP_SELFTEST_NO_SKIP): ${TWAMP_SKIP_REASON:-}"
+	elif [ $rc -eq $KSFT_XFAIL ] && [ "${TWAMP_SELFTEST_STRICT:-0}" = 0 ]; then
+		twamp_ktap_xfail=$((twamp_ktap_xfail + 1))
+		echo "ok $twamp_ktap_num $desc # XFAIL ${TWAMP_XFAIL_REASON:-}"
+	elif [ $rc -eq $KSFT_XFAIL ]; then
+		twamp_ktap_fail=$((twamp_ktap_fail + 1))
+		echo "not ok $twamp_ktap_num $desc # known bug, failing (TWAMP_SELFTEST_STRICT): ${TWAMP_XFAIL_REASON:-}"
+	else
+		twamp_ktap_fail=$((twamp_ktap_fail + 1))
+		echo "not ok $twamp_ktap_num $desc"
+	fi
+	return 0
+}
+
+# Exit with the status the results add up to.
+twamp_ktap_finish()
+{
+	echo "# Totals: pass:$twamp_ktap_pass fail:$twamp_ktap_fail xfail:$twamp_ktap_xfail skip:$twamp_ktap_skip"
+	if [ $twamp_ktap_fail -gt 0 ]; then
+		exit $KSFT_FAIL
+	elif [ $((twamp_ktap_pass + twamp_ktap_xfail)) -eq 0 ] &&
+	     [ $twamp_ktap_skip -gt 0 ]; then
+		exit $KSFT_SKIP
+	fi
+	exit $KSFT_PASS
+}
+
+# Run a command, logging it and its output; fail (return 1) with MESSAGE.
+# twamp_check MESSAGE COMMAND...
+twamp_check()
+{
+	local msg=$1 out rc
+
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		twamp_log "FAIL: $msg"
+		twamp_log "  \$ $* -> exit $rc"
+		[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/#   /'
+		return 1
+	fi
+	return 0
+}
+
+# The opposite: the command must fail.
+twamp_check_fails()
+{
+	local msg=$1 out
+
+	shift
+	if out=$("$@" 2>&1); then
+		twamp_log "FAIL: $msg"
+		twamp_log "  \$ $* -> exit 0"
+		[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/#   /'
+		return 1
+	fi
+	return 0
+}
+
+# twamp_expect MESSAGE EXPECTED COMMAND...: the command's output must be
+# exactly EXPECTED.
+twamp_expect()
+{
+	local msg=$1 want=$2 out rc
+
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -ne 0 ] || [ "$out" != "$want" ]; then
+		twamp_log "FAIL: $msg"
+		twamp_log "  \$ $* -> exit $rc, output:"
+		printf '%s\n' "$out" | sed 's/^/#   /'
+		twamp_log "  expected:"
+		printf '%s\n' "$want" | sed 's/^/#   /'
+		return 1
+	fi
+	return 0
+}
+
+# --- preconditions -------------------------------------------------------
+
+twamp_require_root()
+{
+	[ "$(id -u)" -eq 0 ] || twamp_exit_skip "must run as root"
+}
+
+twamp_require_cmd()
+{
+	local c
+
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 ||
+			twamp_exit_skip "command not found: $c"
+	done
+}
+
+twamp_require_genl_client()
+{
+	[ -x "$TWAMP_GENL" ] ||
+		twamp_exit_fail "$TWAMP_GENL not built: run make -C selftests first"
+}
+
+# --- the module -----------------------------------------------------------
+
+twamp_mod_loaded()
+{
+	[ -d /sys/module/twamp ]
+}
+
+# Why $TWAMP_KO cannot be loaded on this kernel, if it cannot (return 0).
+twamp_mod_unloadable_reason()
+{
+	local vermagic
+
+	if [ ! -e /proc/modules ]; then
+		echo "this kernel has no module support"
+		return 0
+	fi
+	if [ "$(cat /proc/sys/kernel/modules_disabled 2>/dev/null)" = 1 ]; then
+		echo "module loading is disabled (kernel.modules_disabled=1)"
+		return 0
+	fi
+	if [ ! -f "$TWAMP_KO" ]; then
+		echo "$TWAMP_KO not found: build the module first"
+		return 0
+	fi
+	vermagic=$(modinfo -F vermagic "$TWAMP_KO" 2>/dev/null)
+	if [ "${vermagic%% *}" != "$(uname -r)" ]; then
+		echo "$TWAMP_KO is built for ${vermagic%% *}, the kernel is $(uname -r)"
+		return 0
+	fi
+	return 1
+}
+
+# Load $TWAMP_KO, and first the modules it depends on (insmod does not).
+twamp_insmod()
+{
+	local deps d
+
+	deps=$(modinfo -F depends "$TWAMP_KO") || return 1
+	for d in ${deps//,/ }; do
+		modprobe -q "$d" || { twamp_log "cannot load dependency $d"; return 1; }
+	done
+	insmod "$TWAMP_KO"
+}
+
+TWAMP_MOD_LOADED_HERE=0
+
+# Make sure the module is loaded: $TWAMP_KO if it loads on this kernel, else
+# the installed one. Returns 0, or $KSFT_SKIP with TWAMP_SKIP_REASON.
+twamp_mod_get()
+{
+	local why
+
+	twamp_mod_loaded && return 0
+	if why=$(twamp_mod_unloadable_reason); then
+		if [ -e /proc/modules ] && modprobe -q twamp 2>/dev/null; then
+			twamp_log "$why; loaded the installed twamp module"
+		else
+			TWAMP_SKIP_REASON=$why
+			return $KSFT_SKIP
+		fi
+	else
+		twamp_insmod || return $KSFT_FAIL
+	fi
+	TWAMP_MOD_LOADED_HERE=1
+	return 0
+}
+
+# Unload the module if twamp_mod_get loaded it.
+twamp_mod_put()
+{
+	if [ "$TWAMP_MOD_LOADED_HERE" = 1 ] && twamp_mod_loaded; then
+		rmmod twamp || twamp_log "rmmod twamp failed"
+	fi
+	TWAMP_MOD_LOADED_HERE=0
+}
+
+# --- network namespaces ----------------------------------------------------
+
+TWAMP_NETNS=()
+
+# twamp_netns_add VAR NAME: create namespace twamp-<pid>-NAME, with lo up,
+# and store its name in VAR. The exit trap deletes it.
+twamp_netns_add()
+{
+	local _twamp_ns=twamp-$$-$2
+
+	ip netns add "$_twamp_ns" || return 1
+	TWAMP_NETNS+=("$_twamp_ns")
+	ip -n "$_twamp_ns" link set lo up || return 1
+	printf -v "$1" '%s' "$_twamp_ns"
+}
+
+twamp_netns_del()
+{
+	local ns=$1 i
+
+	ip netns del "$ns" 2>/dev/null
+	for i in "${!TWAMP_NETNS[@]}"; do
+		[ "${TWAMP_NETNS[$i]}" = "$ns" ] && unset "TWAMP_NETNS[$i]"
+	done
+	return 0
+}
+
+# --- cleanup -----------------------------------------------------------------
+
+twamp_cleanup()
+{
+	local ns
+
+	if declare -F twamp_cleanup_hook >/dev/null; then
+		twamp_cleanup_hook
+	fi
+	for ns in "${TWAMP_NETNS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	TWAMP_NETNS=()
+	twamp_mod_put
+}
+
+trap twamp_cleanup EXIT
