@@ -21,6 +21,7 @@ static int __net_init twamp_net_init(struct net *net)
 	tn->net = net;
 	mutex_init(&tn->lock);
 	xa_init_flags(&tn->reflectors, XA_FLAGS_ALLOC1);
+	INIT_DELAYED_WORK(&tn->gc_work, twamp_session_gc_work);
 	twamp_clock_init(tn);
 	return 0;
 }
@@ -32,6 +33,8 @@ static void __net_exit twamp_net_exit(struct net *net)
 	mutex_lock(&tn->lock);
 	twamp_reflectors_flush(tn);
 	mutex_unlock(&tn->lock);
+	/* No session is left to expire, so the work does not re-arm. */
+	cancel_delayed_work_sync(&tn->gc_work);
 	xa_destroy(&tn->reflectors);
 	mutex_destroy(&tn->lock);
 }

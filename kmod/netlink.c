@@ -39,7 +39,7 @@ static struct sk_buff *twamp_nl_reply_new(struct genl_info *info, void **hdr)
 static u64 twamp_features(void)
 {
 	return TWAMP_FEATURE_REFLECTOR | TWAMP_FEATURE_STAMP |
-	       TWAMP_FEATURE_PTP;
+	       TWAMP_FEATURE_STATEFUL | TWAMP_FEATURE_PTP;
 }
 
 static int twamp_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -158,6 +158,10 @@ static struct netlink_range_validation twamp_rate_range = {
 	.max = 10 * 1000 * 1000,
 };
 
+static struct netlink_range_validation twamp_padding_range = {
+	.max = TWAMP_MAX_PAYLOAD,
+};
+
 static const struct nla_policy twamp_reflector_new_policy[TWAMP_A_REFLECTOR_MAX + 1] = {
 	[TWAMP_A_REFLECTOR_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[TWAMP_A_REFLECTOR_LOCAL_IPV4]	= { .type = NLA_BE32 },
@@ -255,6 +259,8 @@ static int twamp_nl_fill_reflector(struct sk_buff *msg,
 	    nla_put_u8(msg, TWAMP_A_REFLECTOR_FORMAT, r->format) ||
 	    nla_put_u8(msg, TWAMP_A_REFLECTOR_TS_FORMAT, r->ts_format) ||
 	    (r->stateful && nla_put_flag(msg, TWAMP_A_REFLECTOR_STATEFUL)) ||
+	    (r->sessions_only &&
+	     nla_put_flag(msg, TWAMP_A_REFLECTOR_SESSIONS_ONLY)) ||
 	    (r->dscp >= 0 && nla_put_u8(msg, TWAMP_A_REFLECTOR_DSCP, r->dscp)) ||
 	    (r->n_allow && twamp_nl_put_allow(msg, r)) ||
 	    nla_put_u32(msg, TWAMP_A_REFLECTOR_RATE_LIMIT, r->rate_limit) ||
@@ -366,15 +372,9 @@ static int twamp_nl_parse_reflector(struct twamp_reflector *r,
 					    "stateful reflection is a STAMP mode");
 			return -EINVAL;
 		}
-		NL_SET_ERR_MSG_ATTR(extack, tb[TWAMP_A_REFLECTOR_STATEFUL],
-				    "stateful STAMP reflectors are not implemented yet");
-		return -EOPNOTSUPP;
+		r->stateful = true;
 	}
-	if (tb[TWAMP_A_REFLECTOR_SESSIONS_ONLY]) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[TWAMP_A_REFLECTOR_SESSIONS_ONLY],
-				    "session-only reflectors are not implemented yet");
-		return -EOPNOTSUPP;
-	}
+	r->sessions_only = nla_get_flag(tb[TWAMP_A_REFLECTOR_SESSIONS_ONLY]);
 	if (tb[TWAMP_A_REFLECTOR_ALLOW]) {
 		int err = twamp_nl_parse_allow(r, tb[TWAMP_A_REFLECTOR_ALLOW],
 					       extack);
@@ -547,6 +547,339 @@ static int twamp_nl_reflector_dumpit(struct sk_buff *skb,
 	return skb->len;
 }
 
+/* SESSION_NEW / _DEL / _GET */
+
+static const struct nla_policy twamp_session_new_policy[TWAMP_A_SESSION_MAX + 1] = {
+	[TWAMP_A_SESSION_REFLECTOR_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[TWAMP_A_SESSION_PEER_IPV4]	= { .type = NLA_BE32 },
+	[TWAMP_A_SESSION_PEER_IPV6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[TWAMP_A_SESSION_PEER_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[TWAMP_A_SESSION_SID]		= NLA_POLICY_EXACT_LEN(16),
+	[TWAMP_A_SESSION_SSID]		= NLA_POLICY_MIN(NLA_U16, 1),
+	[TWAMP_A_SESSION_PADDING]	= NLA_POLICY_FULL_RANGE(NLA_U32, &twamp_padding_range),
+	[TWAMP_A_SESSION_REFLECT_OCTETS] = { .type = NLA_U16 },
+	[TWAMP_A_SESSION_REFLECT_LEN]	= NLA_POLICY_MAX(NLA_U16, TWAMP_MAX_PAYLOAD),
+	[TWAMP_A_SESSION_SERVER_OCTETS]	= { .type = NLA_U16 },
+	[TWAMP_A_SESSION_SYMMETRIC]	= { .type = NLA_FLAG },
+	[TWAMP_A_SESSION_REFWAIT]	= { .type = NLA_U32 },
+	[TWAMP_A_SESSION_BIND]		= { .type = NLA_FLAG },
+	[TWAMP_A_SESSION_DSCP]		= NLA_POLICY_MAX(NLA_U8, 63),
+	[TWAMP_A_SESSION_SECURITY]	= NLA_POLICY_MAX(NLA_U8, TWAMP_SECURITY_MAX),
+};
+
+static const struct nla_policy twamp_session_id_policy[TWAMP_A_SESSION_MAX + 1] = {
+	[TWAMP_A_SESSION_ID]		= NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy twamp_nl_session_new_policy[TWAMP_A_MAX + 1] = {
+	[TWAMP_A_SESSION] = NLA_POLICY_NESTED(twamp_session_new_policy),
+};
+
+static const struct nla_policy twamp_nl_session_id_policy[TWAMP_A_MAX + 1] = {
+	[TWAMP_A_SESSION] = NLA_POLICY_NESTED(twamp_session_id_policy),
+};
+
+static int twamp_nl_fill_session(struct sk_buff *msg,
+				 const struct twamp_session *s,
+				 u32 portid, u32 seq, int flags, u8 cmd)
+{
+	const struct twamp_session_key *k = &s->key;
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(msg, portid, seq, &twamp_nl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	nest = nla_nest_start(msg, TWAMP_A_SESSION);
+	if (!nest)
+		goto nla_put_failure;
+	if (nla_put_u32(msg, TWAMP_A_SESSION_ID, s->id) ||
+	    nla_put_u32(msg, TWAMP_A_SESSION_REFLECTOR_ID, s->r->id) ||
+	    (k->family == AF_INET ?
+	     nla_put_in_addr(msg, TWAMP_A_SESSION_PEER_IPV4, k->v4) :
+	     nla_put_in6_addr(msg, TWAMP_A_SESSION_PEER_IPV6, &k->v6)) ||
+	    nla_put_u16(msg, TWAMP_A_SESSION_PEER_PORT, ntohs(k->port)) ||
+	    nla_put_u16(msg, TWAMP_A_SESSION_LOCAL_PORT, s->r->port) ||
+	    (s->has_sid && nla_put(msg, TWAMP_A_SESSION_SID, sizeof(s->sid),
+				   s->sid)) ||
+	    (k->ssid && nla_put_u16(msg, TWAMP_A_SESSION_SSID, k->ssid)) ||
+	    nla_put_u32(msg, TWAMP_A_SESSION_PADDING, s->padding) ||
+	    nla_put_u16(msg, TWAMP_A_SESSION_REFLECT_OCTETS, s->reflect_octets) ||
+	    nla_put_u16(msg, TWAMP_A_SESSION_REFLECT_LEN, s->reflect_len) ||
+	    nla_put_u16(msg, TWAMP_A_SESSION_SERVER_OCTETS, s->server_octets) ||
+	    (s->symmetric && nla_put_flag(msg, TWAMP_A_SESSION_SYMMETRIC)) ||
+	    nla_put_u32(msg, TWAMP_A_SESSION_REFWAIT, s->refwait_ms) ||
+	    (s->bind_portid && nla_put_flag(msg, TWAMP_A_SESSION_BIND)) ||
+	    (s->dscp >= 0 && nla_put_u8(msg, TWAMP_A_SESSION_DSCP, s->dscp)) ||
+	    nla_put_u8(msg, TWAMP_A_SESSION_SECURITY, TWAMP_SECURITY_OPEN) ||
+	    twamp_nl_put_counters(msg, TWAMP_A_SESSION_COUNTERS, s->counters))
+		goto nla_put_failure;
+	nla_nest_end(msg, nest);
+
+	genlmsg_end(msg, hdr);
+	return 0;
+
+nla_put_failure:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+static int twamp_nl_parse_session(struct twamp_session *s,
+				  struct twamp_reflector *r, struct nlattr **tb,
+				  struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *nest = info->attrs[TWAMP_A_SESSION];
+
+	if (!!tb[TWAMP_A_SESSION_PEER_IPV4] == !!tb[TWAMP_A_SESSION_PEER_IPV6]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "give exactly one peer address, IPv4 or IPv6");
+		return -EINVAL;
+	}
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, TWAMP_A_SESSION_PEER_PORT)) {
+		NL_SET_ERR_MSG(extack, "missing peer port");
+		return -EINVAL;
+	}
+	if (tb[TWAMP_A_SESSION_PEER_IPV4]) {
+		s->key.family = AF_INET;
+		s->key.v4 = nla_get_in_addr(tb[TWAMP_A_SESSION_PEER_IPV4]);
+	} else {
+		s->key.family = AF_INET6;
+		s->key.v6 = nla_get_in6_addr(tb[TWAMP_A_SESSION_PEER_IPV6]);
+	}
+	if (r->family != AF_UNSPEC && r->family != s->key.family) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "the reflector does not serve this address family");
+		return -EINVAL;
+	}
+	s->key.port = htons(nla_get_u16(tb[TWAMP_A_SESSION_PEER_PORT]));
+
+	if (tb[TWAMP_A_SESSION_SSID]) {
+		if (r->format != TWAMP_FORMAT_STAMP) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[TWAMP_A_SESSION_SSID],
+					    "an SSID needs a STAMP reflector");
+			return -EINVAL;
+		}
+		s->key.ssid = nla_get_u16(tb[TWAMP_A_SESSION_SSID]);
+	}
+	if (tb[TWAMP_A_SESSION_SID]) {
+		nla_memcpy(s->sid, tb[TWAMP_A_SESSION_SID], sizeof(s->sid));
+		s->has_sid = true;
+	}
+	if (tb[TWAMP_A_SESSION_REFLECT_LEN] &&
+	    r->format != TWAMP_FORMAT_LIGHT) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TWAMP_A_SESSION_REFLECT_LEN],
+				    "reflect octets (RFC 6038) is a TWAMP mode");
+		return -EINVAL;
+	}
+	if (tb[TWAMP_A_SESSION_SECURITY] &&
+	    nla_get_u8(tb[TWAMP_A_SESSION_SECURITY]) != TWAMP_SECURITY_OPEN) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TWAMP_A_SESSION_SECURITY],
+				    "authenticated and encrypted test sessions are not implemented yet");
+		return -EOPNOTSUPP;
+	}
+	if (tb[TWAMP_A_SESSION_PADDING])
+		s->padding = nla_get_u32(tb[TWAMP_A_SESSION_PADDING]);
+	if (tb[TWAMP_A_SESSION_REFLECT_OCTETS])
+		s->reflect_octets = nla_get_u16(tb[TWAMP_A_SESSION_REFLECT_OCTETS]);
+	if (tb[TWAMP_A_SESSION_REFLECT_LEN])
+		s->reflect_len = nla_get_u16(tb[TWAMP_A_SESSION_REFLECT_LEN]);
+	if (tb[TWAMP_A_SESSION_SERVER_OCTETS])
+		s->server_octets = nla_get_u16(tb[TWAMP_A_SESSION_SERVER_OCTETS]);
+	s->symmetric = nla_get_flag(tb[TWAMP_A_SESSION_SYMMETRIC]);
+	if (tb[TWAMP_A_SESSION_REFWAIT])
+		s->refwait_ms = nla_get_u32(tb[TWAMP_A_SESSION_REFWAIT]);
+	if (tb[TWAMP_A_SESSION_DSCP])
+		s->dscp = nla_get_u8(tb[TWAMP_A_SESSION_DSCP]);
+	if (nla_get_flag(tb[TWAMP_A_SESSION_BIND]))
+		s->bind_portid = info->snd_portid;
+	return 0;
+}
+
+static int twamp_nl_session_new_doit(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
+	struct nlattr *tb[TWAMP_A_SESSION_MAX + 1];
+	struct twamp_reflector *r;
+	struct twamp_session *s;
+	struct sk_buff *msg;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, TWAMP_A_SESSION)) {
+		NL_SET_ERR_MSG(info->extack, "missing session attributes");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, TWAMP_A_SESSION_MAX,
+			       info->attrs[TWAMP_A_SESSION],
+			       twamp_session_new_policy, info->extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[TWAMP_A_SESSION], tb,
+			      TWAMP_A_SESSION_REFLECTOR_ID)) {
+		NL_SET_ERR_MSG(info->extack, "missing reflector ID");
+		return -EINVAL;
+	}
+
+	s = twamp_session_alloc(GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!s || !msg) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+
+	mutex_lock(&tn->lock);
+	r = xa_load(&tn->reflectors,
+		    nla_get_u32(tb[TWAMP_A_SESSION_REFLECTOR_ID]));
+	if (!r) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[TWAMP_A_SESSION_REFLECTOR_ID],
+				    "no reflector with this ID");
+		err = -ENOENT;
+		goto err_unlock;
+	}
+	err = twamp_nl_parse_session(s, r, tb, info);
+	if (err)
+		goto err_unlock;
+	err = twamp_session_add(r, s);
+	if (err) {
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG(info->extack,
+				       "a session with this peer address, port and SSID exists");
+		else if (err == -ENOSPC)
+			NL_SET_ERR_MSG(info->extack,
+				       "the reflector has the most sessions it allows");
+		goto err_unlock;
+	}
+	/* From here on, the session belongs to the reflector. */
+	err = twamp_nl_fill_session(msg, s, info->snd_portid, info->snd_seq,
+				    0, TWAMP_CMD_SESSION_NEW);
+	mutex_unlock(&tn->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+
+err_unlock:
+	mutex_unlock(&tn->lock);
+err_free:
+	nlmsg_free(msg);
+	if (s)
+		twamp_session_free(s);
+	return err;
+}
+
+/* Caller holds tn->lock. */
+static struct twamp_session *twamp_nl_session_find(struct twamp_net *tn,
+						   struct genl_info *info)
+{
+	struct nlattr *tb[TWAMP_A_SESSION_MAX + 1];
+	struct twamp_session *s;
+
+	if (GENL_REQ_ATTR_CHECK(info, TWAMP_A_SESSION) ||
+	    nla_parse_nested(tb, TWAMP_A_SESSION_MAX,
+			     info->attrs[TWAMP_A_SESSION],
+			     twamp_session_id_policy, info->extack) ||
+	    NL_REQ_ATTR_CHECK(info->extack, info->attrs[TWAMP_A_SESSION], tb,
+			      TWAMP_A_SESSION_ID)) {
+		NL_SET_ERR_MSG(info->extack, "missing session ID");
+		return ERR_PTR(-EINVAL);
+	}
+	s = twamp_session_find_id(tn, nla_get_u32(tb[TWAMP_A_SESSION_ID]));
+	if (!s) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[TWAMP_A_SESSION_ID],
+				    "no session with this ID");
+		return ERR_PTR(-ENOENT);
+	}
+	return s;
+}
+
+static int twamp_nl_session_del_doit(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
+	struct twamp_session *s;
+
+	mutex_lock(&tn->lock);
+	s = twamp_nl_session_find(tn, info);
+	if (!IS_ERR(s))
+		twamp_session_del(s);
+	mutex_unlock(&tn->lock);
+	return PTR_ERR_OR_ZERO(s);
+}
+
+static int twamp_nl_session_get_doit(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
+	struct twamp_session *s;
+	struct sk_buff *msg;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	mutex_lock(&tn->lock);
+	s = twamp_nl_session_find(tn, info);
+	err = IS_ERR(s) ? PTR_ERR(s) :
+	      twamp_nl_fill_session(msg, s, info->snd_portid, info->snd_seq,
+				    0, TWAMP_CMD_SESSION_GET);
+	mutex_unlock(&tn->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/*
+ * Dump cursor: args[0] is the reflector ID, args[1] how many of its
+ * sessions (in creation order) were already sent.
+ */
+static int twamp_nl_session_dumpit(struct sk_buff *skb,
+				   struct netlink_callback *cb)
+{
+	struct twamp_net *tn = twamp_pernet(sock_net(skb->sk));
+	struct twamp_reflector *r;
+	struct twamp_session *s;
+	unsigned long rid;
+	long skip;
+	int err = 0;
+
+	mutex_lock(&tn->lock);
+	cb->seq = tn->gen;
+	xa_for_each_start(&tn->reflectors, rid, r, cb->args[0]) {
+		if (rid != cb->args[0]) {
+			cb->args[0] = rid;
+			cb->args[1] = 0;
+		}
+		skip = cb->args[1];
+		spin_lock_bh(&r->sessions_lock);
+		list_for_each_entry(s, &r->sessions, node) {
+			if (skip-- > 0)
+				continue;
+			err = twamp_nl_fill_session(skb, s,
+						    NETLINK_CB(cb->skb).portid,
+						    cb->nlh->nlmsg_seq,
+						    NLM_F_MULTI,
+						    TWAMP_CMD_SESSION_GET);
+			if (err)
+				break;
+			nl_dump_check_consistent(cb, nlmsg_hdr(skb));
+			cb->args[1]++;
+		}
+		spin_unlock_bh(&r->sessions_lock);
+		if (err)
+			break;
+	}
+	if (!err)
+		cb->args[0] = ULONG_MAX;
+	mutex_unlock(&tn->lock);
+	return skb->len;
+}
+
 static const struct genl_ops twamp_nl_ops[] = {
 	{
 		/* no policy: the core rejects any attribute */
@@ -588,6 +921,28 @@ static const struct genl_ops twamp_nl_ops[] = {
 		.maxattr = TWAMP_A_MAX,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd	= TWAMP_CMD_SESSION_NEW,
+		.doit	= twamp_nl_session_new_doit,
+		.policy	= twamp_nl_session_new_policy,
+		.maxattr = TWAMP_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= TWAMP_CMD_SESSION_DEL,
+		.doit	= twamp_nl_session_del_doit,
+		.policy	= twamp_nl_session_id_policy,
+		.maxattr = TWAMP_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= TWAMP_CMD_SESSION_GET,
+		.doit	= twamp_nl_session_get_doit,
+		.dumpit	= twamp_nl_session_dumpit,
+		.policy	= twamp_nl_session_id_policy,
+		.maxattr = TWAMP_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
 };
 
 static const struct genl_multicast_group twamp_nl_mcgrps[] = {
@@ -607,6 +962,30 @@ static struct genl_family twamp_nl_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(twamp_nl_mcgrps),
 };
 
+/*
+ * Objects created with the BIND flag go away with the netlink socket that
+ * created them, so that a daemon that dies leaves nothing behind.
+ */
+static int twamp_nl_notify(struct notifier_block *nb, unsigned long state,
+			   void *ptr)
+{
+	struct netlink_notify *n = ptr;
+	struct twamp_net *tn;
+
+	if (state != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+
+	tn = twamp_pernet(n->net);
+	mutex_lock(&tn->lock);
+	twamp_sessions_unbind(tn, n->portid);
+	mutex_unlock(&tn->lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block twamp_nl_notifier = {
+	.notifier_call = twamp_nl_notify,
+};
+
 /**
  * twamp_nl_register() - register the generic netlink family
  *
@@ -614,7 +993,15 @@ static struct genl_family twamp_nl_family __ro_after_init = {
  */
 int twamp_nl_register(void)
 {
-	return genl_register_family(&twamp_nl_family);
+	int err;
+
+	err = netlink_register_notifier(&twamp_nl_notifier);
+	if (err)
+		return err;
+	err = genl_register_family(&twamp_nl_family);
+	if (err)
+		netlink_unregister_notifier(&twamp_nl_notifier);
+	return err;
 }
 
 /**
@@ -623,4 +1010,5 @@ int twamp_nl_register(void)
 void twamp_nl_unregister(void)
 {
 	genl_unregister_family(&twamp_nl_family);
+	netlink_unregister_notifier(&twamp_nl_notifier);
 }

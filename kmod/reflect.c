@@ -164,10 +164,15 @@ static void twamp_stamp_tlvs(u8 *p, unsigned int len)
 	}
 }
 
-/* Turn the sender packet at @pl (@len octets, room for the reply) around. */
-static void twamp_build_reply(const struct twamp_reflector *r, u8 *pl,
-			      unsigned int len, const struct twamp_rx *rx,
-			      ktime_t t2)
+/*
+ * Turn the sender packet at @pl (@req_len octets, room for @len) around.
+ * With a session, the Sequence Number is the session's own counter (RFC
+ * 5357 4.2.1, and a stateful STAMP reflector); without, it is copied.
+ */
+static void twamp_build_reply(const struct twamp_reflector *r,
+			      struct twamp_session *s, u8 *pl,
+			      unsigned int req_len, unsigned int len,
+			      const struct twamp_rx *rx, ktime_t t2)
 {
 	struct twamp_test_reflector *refl = (struct twamp_test_reflector *)pl;
 	struct twamp_timestamp t1;
@@ -190,12 +195,23 @@ static void twamp_build_reply(const struct twamp_reflector *r, u8 *pl,
 		       STAMP_BASE_SIZE - TWAMP_REFLECTOR_SIZE);
 	}
 
+	/*
+	 * RFC 6038 Reflect Octets: the first octets of the sender's padding
+	 * come back right after the reflector header.
+	 */
+	if (s && s->reflect_len && r->format == TWAMP_FORMAT_LIGHT &&
+	    len > TWAMP_REFLECTOR_SIZE)
+		memmove(pl + TWAMP_REFLECTOR_SIZE, pl + TWAMP_SENDER_SIZE,
+			min3((unsigned int)s->reflect_len,
+			     req_len - TWAMP_SENDER_SIZE,
+			     len - TWAMP_REFLECTOR_SIZE));
+
 	ee = READ_ONCE(r->tn->error_estimate);
 	if (r->ts_format == TWAMP_TS_PTP)
 		ee |= TWAMP_EE_Z;
 
-	/* A stateless reflector copies the sender's sequence number. */
-	put_unaligned(seq, &refl->seq);
+	put_unaligned(s ? cpu_to_be32(atomic_inc_return(&s->seq) - 1) : seq,
+		      &refl->seq);
 	put_unaligned_be16(ee, &refl->error_estimate);
 	put_unaligned(ssid, &refl->mbz_ssid);
 	twamp_put_timestamp(&refl->rx_ts, t2, r->ts_format);
@@ -204,6 +220,33 @@ static void twamp_build_reply(const struct twamp_reflector *r, u8 *pl,
 	put_unaligned(sender_ee, &refl->sender_error_estimate);
 	put_unaligned(0, &refl->mbz);
 	refl->sender_ttl = rx->ttl;
+}
+
+/* The session this packet belongs to, made on the spot if stateful. */
+static struct twamp_session *twamp_rx_session(struct twamp_reflector *r,
+					      const struct twamp_rx *rx,
+					      const u8 *pl, unsigned int len)
+{
+	struct twamp_session_key key = {
+		.family	= rx->family,
+		.port	= rx->sport,
+	};
+	struct twamp_session *s;
+
+	if (!READ_ONCE(r->n_sessions) && !r->stateful)
+		return NULL;
+	if (rx->family == AF_INET)
+		key.v4 = rx->v4.saddr;
+	else
+		key.v6 = rx->v6.saddr;
+	if (r->format == TWAMP_FORMAT_STAMP &&
+	    len >= offsetof(struct stamp_test_sender, ssid) + 2)
+		key.ssid = get_unaligned_be16(pl + offsetof(struct stamp_test_sender,
+							    ssid));
+	s = twamp_session_lookup(r, &key);
+	if (!s && r->stateful)
+		s = twamp_session_dynamic(r, &key);
+	return s;
 }
 
 static enum twamp_counter twamp_xmit4(struct twamp_reflector *r,
@@ -289,6 +332,7 @@ int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	ktime_t t2 = twamp_rx_time(skb);
 	struct twamp_reflector *r = rcu_dereference_sk_user_data(sk);
+	struct twamp_session *s = NULL;
 	unsigned int len, reply_len;
 	enum twamp_counter res;
 	struct twamp_rx rx;
@@ -340,6 +384,20 @@ int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	}
 
+	s = twamp_rx_session(r, &rx, pl, len);
+	if (!s && (r->stateful || r->sessions_only)) {
+		res = TWAMP_CNT_DROP_NO_SESSION;
+		goto drop;
+	}
+	if (s) {
+		unsigned long now = jiffies;
+
+		twamp_count(s->counters, TWAMP_CNT_RX);
+		/* written once per tick at most: the line stays shared */
+		if (READ_ONCE(s->last_rx) != now)
+			WRITE_ONCE(s->last_rx, now);
+	}
+
 	/* Shorter than the reflector header: grow to it, never beyond. */
 	reply_len = max_t(unsigned int, len,
 			  r->format == TWAMP_FORMAT_STAMP ? STAMP_BASE_SIZE :
@@ -356,9 +414,14 @@ int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb)
 		pl = skb->data + sizeof(struct udphdr);
 	}
 
-	twamp_build_reply(r, pl, reply_len, &rx, t2);
+	twamp_build_reply(r, s, pl, len, reply_len, &rx, t2);
 
-	tos = r->dscp >= 0 ? r->dscp << 2 : rx.dsfield & ~INET_ECN_MASK;
+	if (s && s->dscp >= 0)
+		tos = s->dscp << 2;
+	else if (r->dscp >= 0)
+		tos = r->dscp << 2;
+	else
+		tos = rx.dsfield & ~INET_ECN_MASK;
 
 	/* From here on the skb is a new packet leaving this host. */
 	__skb_pull(skb, sizeof(struct udphdr));
@@ -377,10 +440,14 @@ int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb)
 	if (res != TWAMP_CNT_TX)
 		goto drop;
 	twamp_count(r->counters, TWAMP_CNT_TX);
+	if (s)
+		twamp_count(s->counters, TWAMP_CNT_TX);
 	return 0;
 
 drop:
 	twamp_count(r->counters, res);
+	if (s)
+		twamp_count(s->counters, res);
 	kfree_skb(skb);
 	return 0;
 }

@@ -31,6 +31,15 @@ struct twamp_reflector *twamp_reflector_alloc(void)
 	}
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(r->counters, cpu)->syncp);
+	r->session_hash = kvcalloc(1 << TWAMP_SESSION_HASH_BITS,
+				   sizeof(*r->session_hash), GFP_KERNEL);
+	if (!r->session_hash) {
+		free_percpu(r->counters);
+		kfree(r);
+		return NULL;
+	}
+	spin_lock_init(&r->sessions_lock);
+	INIT_LIST_HEAD(&r->sessions);
 
 	r->family = AF_UNSPEC;
 	r->port = TWAMP_DEFAULT_PORT;
@@ -47,6 +56,7 @@ struct twamp_reflector *twamp_reflector_alloc(void)
  */
 void twamp_reflector_free(struct twamp_reflector *r)
 {
+	kvfree(r->session_hash);
 	free_percpu(r->counters);
 	kfree(r->buckets);
 	kfree(r->allow);
@@ -190,6 +200,7 @@ void twamp_reflector_del(struct twamp_reflector *r)
 		udp_tunnel_sock_release(r->sock4);
 	if (r->sock6)
 		udp_tunnel_sock_release(r->sock6);
+	twamp_sessions_flush(r);
 	net_disable_timestamp();
 	call_rcu(&r->rcu, twamp_reflector_free_rcu);
 }

@@ -8,6 +8,7 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -24,6 +25,8 @@
  * @reflectors: reflectors by ID; writers hold @lock, readers use RCU
  * @next_reflector_id: cursor for cyclic ID allocation
  * @gen: bumped on every change of the object set, for dump consistency
+ * @next_session_id: session IDs, unique in the namespace
+ * @gc_work: expires idle sessions (REFWAIT) while there are sessions
  * @clock_synced: clock synchronized to UTC by an external source
  * @clock_error_ns: bound on the clock error, in nanoseconds
  * @error_estimate: RFC 4656 encoding of the two above, read locklessly
@@ -36,6 +39,8 @@ struct twamp_net {
 	struct xarray reflectors;
 	u32 next_reflector_id;
 	unsigned int gen;
+	atomic_t next_session_id;
+	struct delayed_work gc_work;
 	bool clock_synced;
 	u64 clock_error_ns;
 	u16 error_estimate;
@@ -130,7 +135,72 @@ struct twamp_reflector {
 	struct socket *sock4;
 	struct socket *sock6;
 	struct twamp_pcpu_counters __percpu *counters;
+
+	/* protects the session table, list and count, and @dead; _bh */
+	spinlock_t sessions_lock;
+	struct hlist_head *session_hash;
+	struct list_head sessions;	/* in creation order, for dumps */
+	unsigned int n_sessions;
+	bool dead;			/* deleted: no sessions may be added */
 };
+
+#define TWAMP_SESSION_HASH_BITS	10
+#define TWAMP_MAX_SESSIONS	65536	/* per reflector */
+#define TWAMP_DEFAULT_REFWAIT_MS	(900 * MSEC_PER_SEC)
+
+/* What identifies a session: the sender's address and port, and the SSID. */
+struct twamp_session_key {
+	sa_family_t family;
+	__be16 port;
+	u16 ssid;
+	union {
+		__be32 v4;
+		struct in6_addr v6;
+	};
+};
+
+/**
+ * struct twamp_session - a negotiated or stateful test session
+ *
+ * Lives in its reflector's table, found by the data path under RCU and
+ * freed after a grace period. Configuration is fixed at creation; @seq,
+ * @last_rx and @counters change in the data path.
+ */
+struct twamp_session {
+	struct hlist_node hnode;
+	struct list_head node;
+	struct rcu_head rcu;
+	struct twamp_reflector *r;
+	struct twamp_session_key key;
+	u32 id;
+	u8 sid[16];
+	bool has_sid;
+	bool symmetric;
+	bool dynamic;			/* made by a stateful reflector */
+	s16 dscp;			/* -1: the reflector's policy */
+	u32 padding;
+	u16 reflect_octets;
+	u16 reflect_len;
+	u16 server_octets;
+	u32 refwait_ms;			/* 0: never expires */
+	u32 bind_portid;		/* 0: not bound to a netlink socket */
+	atomic_t seq;			/* the reflector's next Sequence Number */
+	unsigned long last_rx;		/* jiffies */
+	struct twamp_pcpu_counters __percpu *counters;
+};
+
+struct twamp_session *twamp_session_alloc(gfp_t gfp);
+void twamp_session_free(struct twamp_session *s);
+int twamp_session_add(struct twamp_reflector *r, struct twamp_session *s);
+void twamp_session_del(struct twamp_session *s);
+struct twamp_session *twamp_session_lookup(struct twamp_reflector *r,
+					   const struct twamp_session_key *key);
+struct twamp_session *twamp_session_find_id(struct twamp_net *tn, u32 id);
+struct twamp_session *twamp_session_dynamic(struct twamp_reflector *r,
+					    const struct twamp_session_key *key);
+void twamp_sessions_flush(struct twamp_reflector *r);
+void twamp_sessions_unbind(struct twamp_net *tn, u32 portid);
+void twamp_session_gc_work(struct work_struct *work);
 
 struct twamp_reflector *twamp_reflector_alloc(void);
 void twamp_reflector_free(struct twamp_reflector *r);
