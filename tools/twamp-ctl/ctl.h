@@ -22,12 +22,25 @@ struct subcommand {
 int cmd_version(int argc, char *argv[]);
 int cmd_clock(int argc, char *argv[]);
 int cmd_reflector(int argc, char *argv[]);
+int cmd_session(int argc, char *argv[]);
 
 /* Argument helpers shared by subcommands; all print their own errors. */
 bool is_help(const char *arg);
 int parse_u64(const char *what, const char *s, uint64_t max, uint64_t *out);
 int parse_duration_ns(const char *what, const char *s, uint64_t *out);
 int parse_bool(const char *what, const char *s, bool *out);
+
+struct nlattr;
+struct nlmsghdr;
+
+/* Counters nests, as JSON or one human line. */
+void counters_parse(const struct nlattr *nest, uint64_t c[]);
+void counters_print_json(const uint64_t c[]);
+void counters_print_human(const uint64_t c[]);
+
+/* Put nest_type { id_type: u32 parsed from arg }; prints its own errors. */
+int put_id(struct nlmsghdr *nlh, uint16_t nest_type, uint16_t id_type,
+	   const char *what, const char *arg);
 
 /* JSON output: a string with escaping. */
 void json_str(FILE *f, const char *s);

@@ -12,6 +12,7 @@ static const struct subcommand subcommands[] = {
 	{ "version", cmd_version, "show the tool's and the kernel module's version" },
 	{ "clock", cmd_clock, "show or set the clock state behind Error Estimates" },
 	{ "reflector", cmd_reflector, "add, delete and show kernel reflectors" },
+	{ "session", cmd_session, "show, add and delete reflector sessions" },
 };
 
 static void usage(FILE *f)

@@ -13,33 +13,22 @@
 #include "ctl.h"
 #include "nl.h"
 
-static const char *const counter_names[] = {
-	[TWAMP_A_COUNTERS_RX]			= "rx",
-	[TWAMP_A_COUNTERS_TX]			= "tx",
-	[TWAMP_A_COUNTERS_DROP_SHORT]		= "short",
-	[TWAMP_A_COUNTERS_DROP_LENGTH]		= "length",
-	[TWAMP_A_COUNTERS_DROP_ACL]		= "acl",
-	[TWAMP_A_COUNTERS_DROP_RATE]		= "rate",
-	[TWAMP_A_COUNTERS_DROP_NO_SESSION]	= "no_session",
-	[TWAMP_A_COUNTERS_DROP_CSUM]		= "csum",
-	[TWAMP_A_COUNTERS_DROP_AUTH]		= "auth",
-	[TWAMP_A_COUNTERS_DROP_INVALID]		= "invalid",
-	[TWAMP_A_COUNTERS_DROP_NOMEM]		= "nomem",
-	[TWAMP_A_COUNTERS_DROP_XMIT]		= "xmit",
-};
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s reflector add [local ADDR] [port PORT] [dev IFNAME]\n"
 		"                  [format light|stamp] [ts ntp|ptp] [dscp 0-63|keep]\n"
-		"                  [allow PREFIX]... [rate-limit PPS] [-j]\n"
+		"                  [allow PREFIX]... [rate-limit PPS] [stateful]\n"
+		"                  [sessions-only] [-j]\n"
 		"       %s reflector del ID\n"
 		"       %s reflector show [ID] [-j]\n"
 		"Kernel reflectors answer TWAMP Light or STAMP test packets in softirq.\n"
 		"Without 'local' a reflector listens on every IPv4 and IPv6 address.\n"
 		"'allow' may repeat; without it every source is answered.\n"
 		"'rate-limit' caps packets per second per source (0: off).\n"
+		"'stateful' (STAMP) keeps a session and sequence counter per sender;\n"
+		"'sessions-only' answers only senders that have a session.\n"
 		"  -j  print JSON\n", PROG_NAME, PROG_NAME, PROG_NAME);
 }
 
@@ -50,6 +39,7 @@ struct reflector {
 	char local[INET6_ADDRSTRLEN];
 	uint16_t port;
 	uint8_t format, ts_format;
+	bool stateful, sessions_only;
 	int dscp;
 	unsigned int n_allow;
 	char allow[64][INET6_ADDRSTRLEN + 4];
@@ -85,8 +75,6 @@ static void parse_allow(const struct nlattr *list, struct reflector *r)
 static int parse_reflector(const struct nlmsghdr *nlh, struct reflector *r)
 {
 	const struct nlattr *tb[TWAMP_A_MAX + 1], *ta[TWAMP_A_REFLECTOR_MAX + 1];
-	const struct nlattr *tc[TWAMP_A_COUNTERS_MAX + 1];
-	unsigned int i;
 
 	memset(r, 0, sizeof(*r));
 	r->dscp = -1;
@@ -115,16 +103,13 @@ static int parse_reflector(const struct nlmsghdr *nlh, struct reflector *r)
 		r->ts_format = mnl_attr_get_u8(ta[TWAMP_A_REFLECTOR_TS_FORMAT]);
 	if (ta[TWAMP_A_REFLECTOR_DSCP])
 		r->dscp = mnl_attr_get_u8(ta[TWAMP_A_REFLECTOR_DSCP]);
+	r->stateful = ta[TWAMP_A_REFLECTOR_STATEFUL];
+	r->sessions_only = ta[TWAMP_A_REFLECTOR_SESSIONS_ONLY];
 	if (ta[TWAMP_A_REFLECTOR_RATE_LIMIT])
 		r->rate_limit = mnl_attr_get_u32(ta[TWAMP_A_REFLECTOR_RATE_LIMIT]);
 	if (ta[TWAMP_A_REFLECTOR_ALLOW])
 		parse_allow(ta[TWAMP_A_REFLECTOR_ALLOW], r);
-	if (ta[TWAMP_A_REFLECTOR_COUNTERS] &&
-	    !tnl_parse_nested(ta[TWAMP_A_REFLECTOR_COUNTERS], tc,
-			      TWAMP_A_COUNTERS_MAX))
-		for (i = TWAMP_A_COUNTERS_RX; i <= TWAMP_A_COUNTERS_MAX; i++)
-			if (tc[i])
-				r->counters[i] = mnl_attr_get_u64(tc[i]);
+	counters_parse(ta[TWAMP_A_REFLECTOR_COUNTERS], r->counters);
 	return 0;
 }
 
@@ -153,8 +138,10 @@ static void print_json(const struct reflector *r)
 		json_str(stdout, ifname);
 	else
 		printf("null");
-	printf(",\"format\":\"%s\",\"ts_format\":\"%s\",\"dscp\":",
-	       format_name(r->format), ts_name(r->ts_format));
+	printf(",\"format\":\"%s\",\"ts_format\":\"%s\",\"stateful\":%s,"
+	       "\"sessions_only\":%s,\"dscp\":", format_name(r->format),
+	       ts_name(r->ts_format), r->stateful ? "true" : "false",
+	       r->sessions_only ? "true" : "false");
 	if (r->dscp >= 0)
 		printf("%d", r->dscp);
 	else
@@ -164,18 +151,15 @@ static void print_json(const struct reflector *r)
 		printf(i ? "," : "");
 		json_str(stdout, r->allow[i]);
 	}
-	printf("],\"rate_limit\":%" PRIu32 ",\"counters\":{", r->rate_limit);
-	for (i = TWAMP_A_COUNTERS_RX; i <= TWAMP_A_COUNTERS_MAX; i++)
-		printf("%s\"%s\":%" PRIu64, i == TWAMP_A_COUNTERS_RX ? "" : ",",
-		       counter_names[i], r->counters[i]);
-	printf("}}");
+	printf("],\"rate_limit\":%" PRIu32 ",\"counters\":", r->rate_limit);
+	counters_print_json(r->counters);
+	printf("}");
 }
 
 static void print_human(const struct reflector *r)
 {
 	char ifname[IF_NAMESIZE];
 	unsigned int i;
-	uint64_t drops = 0;
 
 	printf("reflector %" PRIu32 ": ", r->id);
 	if (r->family == AF_INET6)
@@ -194,6 +178,10 @@ static void print_human(const struct reflector *r)
 		printf("keep");
 	if (r->rate_limit)
 		printf(" rate-limit %" PRIu32 "/s", r->rate_limit);
+	if (r->stateful)
+		printf(" stateful");
+	if (r->sessions_only)
+		printf(" sessions-only");
 	printf("\n");
 	if (r->n_allow) {
 		printf("  allow");
@@ -201,15 +189,7 @@ static void print_human(const struct reflector *r)
 			printf(" %s", r->allow[i]);
 		printf("\n");
 	}
-	printf("  rx %" PRIu64 " tx %" PRIu64, r->counters[TWAMP_A_COUNTERS_RX],
-	       r->counters[TWAMP_A_COUNTERS_TX]);
-	for (i = TWAMP_A_COUNTERS_DROP_SHORT; i <= TWAMP_A_COUNTERS_MAX; i++)
-		drops += r->counters[i];
-	printf(" drop %" PRIu64, drops);
-	for (i = TWAMP_A_COUNTERS_DROP_SHORT; i <= TWAMP_A_COUNTERS_MAX; i++)
-		if (r->counters[i])
-			printf(" %s %" PRIu64, counter_names[i], r->counters[i]);
-	printf("\n");
+	counters_print_human(r->counters);
 }
 
 static int show_cb(const struct nlmsghdr *nlh, void *data)
@@ -275,6 +255,14 @@ static int reflector_add(struct tnl *nl, int argc, char *argv[])
 
 		if (!strcmp(key, "-j")) {
 			ctx.json = true;
+			continue;
+		}
+		if (!strcmp(key, "stateful")) {
+			mnl_attr_put(nlh, TWAMP_A_REFLECTOR_STATEFUL, 0, NULL);
+			continue;
+		}
+		if (!strcmp(key, "sessions-only")) {
+			mnl_attr_put(nlh, TWAMP_A_REFLECTOR_SESSIONS_ONLY, 0, NULL);
 			continue;
 		}
 		if (!val) {
@@ -367,18 +355,6 @@ static int reflector_add(struct tnl *nl, int argc, char *argv[])
 	return 0;
 }
 
-static int put_id(struct nlmsghdr *nlh, const char *arg)
-{
-	struct nlattr *nest;
-	uint64_t id;
-
-	if (parse_u64("reflector ID", arg, UINT32_MAX, &id))
-		return -1;
-	nest = mnl_attr_nest_start(nlh, TWAMP_A_REFLECTOR);
-	mnl_attr_put_u32(nlh, TWAMP_A_REFLECTOR_ID, id);
-	mnl_attr_nest_end(nlh, nest);
-	return 0;
-}
 
 static int reflector_del(struct tnl *nl, int argc, char *argv[])
 {
@@ -389,7 +365,7 @@ static int reflector_del(struct tnl *nl, int argc, char *argv[])
 		usage(stderr);
 		return 1;
 	}
-	if (put_id(nlh, argv[0]))
+	if (put_id(nlh, TWAMP_A_REFLECTOR, TWAMP_A_REFLECTOR_ID, "reflector ID", argv[0]))
 		return 1;
 	err = tnl_talk(nl, nlh, NULL, NULL);
 	if (err) {
@@ -418,7 +394,7 @@ static int reflector_show(struct tnl *nl, int argc, char *argv[])
 	}
 	if (id) {
 		nlh = tnl_msg(nl, TWAMP_CMD_REFLECTOR_GET, 0);
-		if (put_id(nlh, id))
+		if (put_id(nlh, TWAMP_A_REFLECTOR, TWAMP_A_REFLECTOR_ID, "reflector ID", id))
 			return 1;
 	} else {
 		nlh = tnl_msg(nl, TWAMP_CMD_REFLECTOR_GET, NLM_F_DUMP);
