@@ -5,6 +5,7 @@
 
 #include <linux/math64.h>
 #include <linux/ktime.h>
+#include <linux/skbuff.h>
 
 #include <linux/twamp_packet.h>
 
@@ -66,6 +67,13 @@ void twamp_clock_set(struct twamp_net *tn, bool synced, u64 error_ns)
 	WRITE_ONCE(tn->error_estimate, twamp_error_estimate(error_ns, synced));
 }
 
+/* TAI - UTC as the kernel knows it (0 until set through adjtimex). */
+static s64 twamp_tai_offset_ns(void)
+{
+	return ktime_to_ns(ktime_sub(ktime_mono_to_any(0, TK_OFFS_TAI),
+				     ktime_mono_to_any(0, TK_OFFS_REAL)));
+}
+
 /**
  * twamp_put_timestamp() - write a TWAMP timestamp
  * @p: where, 8 octets, any alignment
@@ -80,9 +88,7 @@ void twamp_put_timestamp(void *p, ktime_t t, u8 ts_format)
 	u32 rem;
 
 	if (ts_format == TWAMP_TS_PTP) {
-		/* TAI - UTC as the kernel knows it (0 until set by adjtimex) */
-		ns += ktime_to_ns(ktime_sub(ktime_mono_to_any(0, TK_OFFS_TAI),
-					    ktime_mono_to_any(0, TK_OFFS_REAL)));
+		ns += twamp_tai_offset_ns();
 		sec = div_u64_rem(ns, NSEC_PER_SEC, &rem);
 		put_unaligned_be32((u32)sec, p);
 		put_unaligned_be32(rem, p + 4);
@@ -92,4 +98,43 @@ void twamp_put_timestamp(void *p, ktime_t t, u8 ts_format)
 	sec = div_u64_rem(ns, NSEC_PER_SEC, &rem) + TWAMP_NTP_UNIX_OFFSET;
 	put_unaligned_be32((u32)sec, p);
 	put_unaligned_be32((u32)div_u64((u64)rem << 32, NSEC_PER_SEC), p + 4);
+}
+
+/**
+ * twamp_get_timestamp() - read a TWAMP timestamp
+ * @p: 8 octets, any alignment
+ * @ts_format: the format its Error Estimate's Z bit says it is in
+ *
+ * Return: the time on the CLOCK_REALTIME scale. NTP seconds are taken to
+ * be in the era that began in 1900.
+ */
+ktime_t twamp_get_timestamp(const void *p, u8 ts_format)
+{
+	u64 sec = get_unaligned_be32(p);
+	u32 sub = get_unaligned_be32(p + 4);
+
+	if (ts_format == TWAMP_TS_PTP)
+		return ns_to_ktime(sec * NSEC_PER_SEC + sub -
+				   twamp_tai_offset_ns());
+	return ns_to_ktime((s64)(sec - TWAMP_NTP_UNIX_OFFSET) * NSEC_PER_SEC +
+			   (((u64)sub * NSEC_PER_SEC) >> 32));
+}
+
+/**
+ * twamp_rx_time() - when a packet arrived
+ * @skb: a received packet
+ *
+ * Return: the device's hardware receive timestamp when it took one, else
+ * the stack's software receive timestamp, else the current time.
+ */
+ktime_t twamp_rx_time(struct sk_buff *skb)
+{
+	ktime_t hw = skb_hwtstamps(skb)->hwtstamp;
+
+	if (hw)
+		return hw;
+	/* A mono delivery time is a transmit schedule, not an arrival. */
+	if (skb->tstamp && !skb->mono_delivery_time)
+		return skb->tstamp;
+	return ktime_get_real();
 }

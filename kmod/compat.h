@@ -13,6 +13,11 @@
 #error "twamp.ko needs Linux 6.1 or later"
 #endif
 
+/* Sender statistics keep a 128-bit sum of squares. */
+#ifndef CONFIG_ARCH_SUPPORTS_INT128
+#error "twamp.ko needs an architecture with 128-bit integers (CONFIG_ARCH_SUPPORTS_INT128)"
+#endif
+
 /* <asm/unaligned.h> moved to <linux/unaligned.h> in 6.12. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 #include <linux/unaligned.h>

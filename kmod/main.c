@@ -22,6 +22,7 @@ static int __net_init twamp_net_init(struct net *net)
 	mutex_init(&tn->lock);
 	xa_init_flags(&tn->reflectors, XA_FLAGS_ALLOC1);
 	INIT_DELAYED_WORK(&tn->gc_work, twamp_session_gc_work);
+	xa_init_flags(&tn->senders, XA_FLAGS_ALLOC1);
 	twamp_clock_init(tn);
 	return 0;
 }
@@ -31,11 +32,13 @@ static void __net_exit twamp_net_exit(struct net *net)
 	struct twamp_net *tn = twamp_pernet(net);
 
 	mutex_lock(&tn->lock);
+	twamp_senders_flush(tn);
 	twamp_reflectors_flush(tn);
 	mutex_unlock(&tn->lock);
 	/* No session is left to expire, so the work does not re-arm. */
 	cancel_delayed_work_sync(&tn->gc_work);
 	xa_destroy(&tn->reflectors);
+	xa_destroy(&tn->senders);
 	mutex_destroy(&tn->lock);
 }
 

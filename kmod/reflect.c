@@ -42,18 +42,6 @@ struct twamp_rx {
 	int iif;
 };
 
-static ktime_t twamp_rx_time(struct sk_buff *skb)
-{
-	ktime_t hw = skb_hwtstamps(skb)->hwtstamp;
-
-	if (hw)
-		return hw;
-	/* A mono delivery time is a transmit schedule, not an arrival. */
-	if (skb->tstamp && !skb->mono_delivery_time)
-		return skb->tstamp;
-	return ktime_get_real();
-}
-
 static bool twamp_rx_parse(struct sk_buff *skb, struct twamp_rx *rx)
 {
 	const struct udphdr *uh = udp_hdr(skb);

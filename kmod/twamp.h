@@ -5,11 +5,14 @@
 #include <linux/in6.h>
 #include <linux/ktime.h>
 #include <linux/netlink.h>
+#include <linux/hrtimer.h>
 #include <linux/mutex.h>
+#include <linux/prandom.h>
 #include <linux/types.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
+#include <net/dst_cache.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -27,6 +30,8 @@
  * @gen: bumped on every change of the object set, for dump consistency
  * @next_session_id: session IDs, unique in the namespace
  * @gc_work: expires idle sessions (REFWAIT) while there are sessions
+ * @senders: senders by ID; writers hold @lock, readers use RCU
+ * @next_sender_id: cursor for cyclic ID allocation
  * @clock_synced: clock synchronized to UTC by an external source
  * @clock_error_ns: bound on the clock error, in nanoseconds
  * @error_estimate: RFC 4656 encoding of the two above, read locklessly
@@ -41,6 +46,8 @@ struct twamp_net {
 	unsigned int gen;
 	atomic_t next_session_id;
 	struct delayed_work gc_work;
+	struct xarray senders;
+	u32 next_sender_id;
 	bool clock_synced;
 	u64 clock_error_ns;
 	u16 error_estimate;
@@ -212,6 +219,150 @@ int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb);
 
 /* Timestamps */
 void twamp_put_timestamp(void *p, ktime_t t, u8 ts_format);
+ktime_t twamp_get_timestamp(const void *p, u8 ts_format);
+ktime_t twamp_rx_time(struct sk_buff *skb);
+
+/*
+ * Log-linear histogram of nanosecond values: exact below 2^7, then 128
+ * sub-buckets per power of two, so a bucket's width is at most 1/128 of
+ * its lower bound and its midpoint is within 0.4% of any value in it.
+ */
+#define TWAMP_HIST_SUB_BITS	7
+#define TWAMP_HIST_MAX_EXP	40	/* 2^41 ns, about 36 minutes */
+#define TWAMP_HIST_BUCKETS \
+	((TWAMP_HIST_MAX_EXP - TWAMP_HIST_SUB_BITS + 2) << TWAMP_HIST_SUB_BITS)
+
+unsigned int twamp_hist_bucket(u64 v);
+u64 twamp_hist_value(unsigned int bucket);
+
+#define TWAMP_SENDER_MAX_SLOTS	32768
+#define TWAMP_REORDER_HISTORY	256
+
+/* One sent packet, until its reply or its WAIT. */
+struct twamp_slot {
+	u64 t1;				/* ns, CLOCK_REALTIME; 0: unused */
+	s64 rtt;
+	u32 seq;
+	bool received;
+};
+
+/* Running aggregates of a sender; integer nanoseconds throughout. */
+struct twamp_stats {
+	u64 sent, received, lost, duplicates, reordered, reorder_extent_max;
+	u64 late_sends, late_max, results_dropped;
+	s64 rtt_min, rtt_max, rtt_sum;
+	__uint128_t rtt_sumsq;
+	u64 ipdv_n, ipdv_abs_sum, ipdv_abs_max;
+	u64 jitter_fwd, jitter_bwd, jitter_rtt;	/* scaled by 16 (RFC 3550) */
+	s64 res_min, res_max, res_sum;
+	s64 owd_fwd_sum, owd_bwd_sum;
+	u64 owd_n;
+	u32 next_exp;				/* RFC 4737 NextExp */
+	u32 refl_seq_max;
+	bool refl_stateful;
+	bool have_prev;
+	ktime_t prev_t1, prev_t2, prev_t3, prev_t4;
+	u32 arrivals[TWAMP_REORDER_HISTORY];	/* recent sequence numbers */
+	u64 n_arrivals;
+};
+
+/**
+ * struct twamp_sender - a kernel Session-Sender
+ *
+ * The configuration is fixed at creation. An hrtimer in softirq sends
+ * each packet at its absolute deadline; replies come back through the
+ * socket's encapsulation hook. Both take @lock, which protects everything
+ * after it.
+ */
+struct twamp_sender {
+	struct rcu_head rcu;
+	struct twamp_net *tn;
+	u32 id;
+	sa_family_t family;
+	union {
+		__be32 local4;
+		struct in6_addr local6;
+	};
+	union {
+		__be32 remote4;
+		struct in6_addr remote6;
+	};
+	bool has_local;
+	__be16 local_port;
+	__be16 remote_port;
+	int ifindex;
+	u8 format;
+	u8 ts_format;
+	u8 dscp;
+	u8 ttl;
+	u8 schedule;
+	u16 ssid;
+	u32 padding;
+	u32 count;
+	u64 duration;
+	u64 interval;
+	u64 seed;
+	u64 start_time;
+	u64 wait;
+	u32 bind_portid;
+	struct socket *sock;
+	struct dst_cache dst_cache;
+	struct hrtimer timer;
+
+	/* protects what follows; taken in softirq, so _bh elsewhere */
+	spinlock_t lock;
+	u8 state;
+	ktime_t next;			/* next send deadline, CLOCK_MONOTONIC */
+	ktime_t end;			/* DURATION's end, or 0 */
+	ktime_t drain_end;		/* end of DRAINING */
+	struct rnd_state rnd;
+	u32 n_slots;			/* power of two */
+	struct twamp_slot *slots;
+	u32 *hist;			/* RTT histogram */
+	struct twamp_stats st;
+};
+
+/* A copy of the statistics, with what is derived from them. */
+struct twamp_stats_snapshot {
+	struct twamp_stats st;
+	s64 rtt_p50, rtt_p90, rtt_p99;
+	u64 rtt_stddev;
+	u8 state;
+};
+
+/* One per-packet record for the results group. */
+struct twamp_result {
+	u32 sender_id;
+	u32 seq;
+	u32 refl_seq;
+	ktime_t t1, t2, t3, t4;
+	u8 sender_ttl;
+	u8 refl_ttl;
+	u8 dscp;
+	u32 size;
+	u32 flags;
+	u16 refl_err;
+};
+
+struct twamp_sender *twamp_sender_alloc(void);
+void twamp_sender_free(struct twamp_sender *s);
+int twamp_sender_create(struct twamp_net *tn, struct twamp_sender *s,
+			struct netlink_ext_ack *extack);
+int twamp_sender_start(struct twamp_sender *s, struct netlink_ext_ack *extack);
+int twamp_sender_stop(struct twamp_sender *s, struct netlink_ext_ack *extack);
+void twamp_sender_del(struct twamp_sender *s);
+void twamp_senders_flush(struct twamp_net *tn);
+void twamp_senders_unbind(struct twamp_net *tn, u32 portid);
+void twamp_sender_snapshot(struct twamp_sender *s,
+			   struct twamp_stats_snapshot *snap);
+void twamp_stats_reply(struct twamp_sender *s, struct twamp_slot *slot,
+		       struct twamp_result *res, bool synced);
+
+/* Multicast notifications; callable in softirq. Return 0 or -errno. */
+int twamp_nl_notify_result(struct twamp_sender *s,
+			   const struct twamp_result *res);
+int twamp_nl_notify_done(struct twamp_sender *s,
+			 const struct twamp_stats_snapshot *snap);
 
 extern unsigned int twamp_net_id;
 
