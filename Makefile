@@ -18,7 +18,9 @@ DESTDIR ?=
 KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
 	if [ -d $$d ]; then echo $$d; else \
 	ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1; fi)
-KVER = $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
+# The release the kernel reports (uname -r), which is where modules go.
+KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 
 BUILD := build
 KSRC := $(BUILD)/ksrc
@@ -110,7 +112,8 @@ demo: deps all
 install: install-module install-programs
 
 install-module: module
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates KERNELRELEASE=$(KVER) \
+		modules_install
 	depmod -a $(KVER)
 
 install-programs: $(BUILD)/twamp-ctl
