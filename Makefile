@@ -41,7 +41,8 @@ CTL_SRCS := $(wildcard tools/twamp-ctl/*.c)
 CTL_HDRS := $(wildcard tools/twamp-ctl/*.h) uapi/linux/twamp.h
 KMOD_SRCS = $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h)
 CHECKPATCH = $(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse
-UNIT_SRCS := tools/tests/unit.c tools/twamp-ctl/util.c
+UNIT_SRCS := tools/tests/unit.c tools/tests/unit_ping.c tools/twamp-ctl/util.c \
+	tools/twamp-ctl/metrics.c
 
 .PHONY: all module programs selftests deps check check-vm lint unit demo \
 	install install-module install-programs dkms-install clean
@@ -118,6 +119,9 @@ install-module: module
 
 install-programs: $(BUILD)/twamp-ctl
 	install -D -m 0755 $(BUILD)/twamp-ctl $(DESTDIR)$(BINDIR)/twamp-ctl
+	install -D -m 0644 docs/twamp-ctl.8 $(DESTDIR)$(MANDIR)/man8/twamp-ctl.8
+	install -D -m 0644 tools/completion/twamp-ctl \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/twamp-ctl
 
 # DKMS rebuilds the module for every kernel the host installs.
 dkms-install:

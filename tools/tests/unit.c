@@ -94,6 +94,8 @@ static void test_json(void)
 	free(buf);
 }
 
+void unit_ping(int *test_no, int *failed);
+
 int main(void)
 {
 	/* The parsers report errors on stderr; keep the KTAP stream clean. */
@@ -105,6 +107,7 @@ int main(void)
 	test_u64();
 	test_bool();
 	test_json();
+	unit_ping(&test_no, &failed);
 	printf("1..%d\n", test_no);
 	printf("# unit: %d passed, %d failed\n", test_no - failed, failed);
 	return failed ? 1 : 0;

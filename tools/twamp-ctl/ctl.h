@@ -2,6 +2,7 @@
 #ifndef TWAMP_CTL_H
 #define TWAMP_CTL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,12 +24,26 @@ int cmd_version(int argc, char *argv[]);
 int cmd_clock(int argc, char *argv[]);
 int cmd_reflector(int argc, char *argv[]);
 int cmd_session(int argc, char *argv[]);
+int cmd_sender(int argc, char *argv[]);
+int cmd_stats(int argc, char *argv[]);
+int cmd_monitor(int argc, char *argv[]);
+int cmd_ping(int argc, char *argv[]);
 
 /* Argument helpers shared by subcommands; all print their own errors. */
 bool is_help(const char *arg);
 int parse_u64(const char *what, const char *s, uint64_t max, uint64_t *out);
 int parse_duration_ns(const char *what, const char *s, uint64_t *out);
+int parse_seconds_ns(const char *what, const char *s, uint64_t *out);
+int parse_dscp(const char *s, uint8_t *out);
 int parse_bool(const char *what, const char *s, bool *out);
+
+/*
+ * Count SIGINT and SIGTERM in @interrupted instead of dying. Both stay
+ * blocked except while waiting with @wait_mask (tnl_recv()), so a check of
+ * @interrupted followed by a wait cannot miss one. Returns 0 or -1.
+ */
+extern volatile sig_atomic_t interrupted;
+int catch_interrupts(sigset_t *wait_mask);
 
 struct nlattr;
 struct nlmsghdr;

@@ -13,6 +13,10 @@ static const struct subcommand subcommands[] = {
 	{ "clock", cmd_clock, "show or set the clock state behind Error Estimates" },
 	{ "reflector", cmd_reflector, "add, delete and show kernel reflectors" },
 	{ "session", cmd_session, "show, add and delete reflector sessions" },
+	{ "sender", cmd_sender, "add, start, stop, delete and show kernel senders" },
+	{ "stats", cmd_stats, "show the statistics of senders" },
+	{ "monitor", cmd_monitor, "stream per-packet results of senders" },
+	{ "ping", cmd_ping, "measure delay and loss to a reflector, like ping" },
 };
 
 static void usage(FILE *f)

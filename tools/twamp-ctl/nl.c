@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Generic netlink plumbing over libmnl: family resolution, requests with
- * extended ack, attribute parsing.
+ * Generic netlink plumbing over libmnl: family and multicast group
+ * resolution, requests with extended ack, notifications, attribute parsing.
  */
 
+#define _GNU_SOURCE		/* ppoll */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -52,14 +55,56 @@ int tnl_parse_nested(const struct nlattr *nest, const struct nlattr **tb,
 	       -EINVAL : 0;
 }
 
+int tnl_get_uint(const struct nlattr *attr, uint64_t *out)
+{
+	switch (mnl_attr_get_payload_len(attr)) {
+	case 1:
+		*out = mnl_attr_get_u8(attr);
+		return 0;
+	case 2:
+		*out = mnl_attr_get_u16(attr);
+		return 0;
+	case 4:
+		*out = mnl_attr_get_u32(attr);
+		return 0;
+	case 8:
+		*out = mnl_attr_get_u64(attr);
+		return 0;
+	}
+	return -1;
+}
+
+/* CTRL_ATTR_MCAST_GROUPS: a nest of nests { name, id }. */
+static void parse_groups(struct tnl *nl, const struct nlattr *list)
+{
+	const struct nlattr *entry, *tg[CTRL_ATTR_MCAST_GRP_MAX + 1];
+
+	mnl_attr_for_each_nested(entry, list) {
+		if (nl->n_groups == TNL_MAX_GROUPS)
+			break;
+		if (tnl_parse_nested(entry, tg, CTRL_ATTR_MCAST_GRP_MAX) ||
+		    !tg[CTRL_ATTR_MCAST_GRP_NAME] || !tg[CTRL_ATTR_MCAST_GRP_ID] ||
+		    mnl_attr_validate(tg[CTRL_ATTR_MCAST_GRP_NAME],
+				      MNL_TYPE_NUL_STRING) ||
+		    mnl_attr_validate(tg[CTRL_ATTR_MCAST_GRP_ID], MNL_TYPE_U32))
+			continue;
+		snprintf(nl->groups[nl->n_groups].name, GENL_NAMSIZ, "%s",
+			 mnl_attr_get_str(tg[CTRL_ATTR_MCAST_GRP_NAME]));
+		nl->groups[nl->n_groups++].id =
+			mnl_attr_get_u32(tg[CTRL_ATTR_MCAST_GRP_ID]);
+	}
+}
+
 static int family_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[CTRL_ATTR_MAX + 1];
-	uint16_t *id = data;
+	struct tnl *nl = data;
 
 	if (tnl_parse(nlh, tb, CTRL_ATTR_MAX) || !tb[CTRL_ATTR_FAMILY_ID])
 		return MNL_CB_ERROR;
-	*id = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	nl->family_id = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	if (tb[CTRL_ATTR_MCAST_GROUPS])
+		parse_groups(nl, tb[CTRL_ATTR_MCAST_GROUPS]);
 	return MNL_CB_OK;
 }
 
@@ -71,7 +116,8 @@ int tnl_open(struct tnl *nl)
 
 	memset(nl, 0, sizeof(*nl));
 	nl->buf = malloc(TNL_BUF_SIZE);
-	if (!nl->buf) {
+	nl->req = malloc(TNL_BUF_SIZE);
+	if (!nl->buf || !nl->req) {
 		fprintf(stderr, "twamp-ctl: out of memory\n");
 		return -1;
 	}
@@ -101,7 +147,7 @@ int tnl_open(struct tnl *nl)
 	genl->version = 1;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, TWAMP_GENL_NAME);
 
-	err = tnl_talk(nl, nlh, family_cb, &nl->family_id);
+	err = tnl_talk(nl, nlh, family_cb, nl);
 	if (err == -ENOENT) {
 		fprintf(stderr,
 			"twamp-ctl: the twamp kernel module is not loaded (try: modprobe twamp)\n");
@@ -117,7 +163,9 @@ err_close:
 	mnl_socket_close(nl->sock);
 err_free:
 	free(nl->buf);
+	free(nl->req);
 	nl->buf = NULL;
+	nl->req = NULL;
 	nl->sock = NULL;
 	return -1;
 }
@@ -127,8 +175,10 @@ void tnl_close(struct tnl *nl)
 	if (nl->sock)
 		mnl_socket_close(nl->sock);
 	free(nl->buf);
+	free(nl->req);
 	nl->sock = NULL;
 	nl->buf = NULL;
+	nl->req = NULL;
 }
 
 struct nlmsghdr *tnl_msg(struct tnl *nl, uint8_t cmd, uint16_t flags)
@@ -159,6 +209,9 @@ static int extack_attr_cb(const struct nlattr *attr, void *data)
 	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
 		snprintf(nl->ext_msg, sizeof(nl->ext_msg), "%s",
 			 mnl_attr_get_str(attr));
+	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_OFFS &&
+	    mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+		nl->ext_off = mnl_attr_get_u32(attr);
 	return MNL_CB_OK;
 }
 
@@ -222,6 +275,9 @@ int tnl_talk(struct tnl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	int ret;
 
 	nl->ext_msg[0] = '\0';
+	nl->ext_off = 0;
+	/* Replies land in nl->buf; keep the request to find what was blamed. */
+	memcpy(nl->req, nlh, nlh->nlmsg_len);
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 
@@ -237,6 +293,106 @@ int tnl_talk(struct tnl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 
 	if (ret < 0)
 		return errno ? -errno : -EIO;
+	return 0;
+}
+
+int tnl_join(struct tnl *nl, const char *name)
+{
+	/* Room for bursts of per-packet records; raised past rmem_max if allowed. */
+	int rcvbuf = 4 << 20;
+	unsigned int i;
+	int id, one = 1;
+
+	for (i = 0; i < nl->n_groups; i++)
+		if (!strcmp(nl->groups[i].name, name))
+			break;
+	if (i == nl->n_groups) {
+		fprintf(stderr,
+			"twamp-ctl: the twamp module has no '%s' multicast group (is it older than this tool?)\n",
+			name);
+		return -1;
+	}
+	id = nl->groups[i].id;
+	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF,
+			   &rcvbuf, sizeof(rcvbuf));
+	/*
+	 * Without this, an overrun of this socket is invisible to the kernel,
+	 * which then cannot count the records we missed (DROPPED).
+	 */
+	mnl_socket_setsockopt(nl->sock, NETLINK_BROADCAST_ERROR, &one,
+			      sizeof(one));
+	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &id,
+				  sizeof(id)) < 0) {
+		fprintf(stderr, "twamp-ctl: joining the '%s' multicast group: %s\n",
+			name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+struct recv_ctx {
+	const struct tnl *nl;
+	mnl_cb_t cb;
+	void *data;
+};
+
+/* Only the family's own notifications reach the caller. */
+static int recv_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct recv_ctx *ctx = data;
+
+	if (nlh->nlmsg_type != ctx->nl->family_id)
+		return MNL_CB_OK;
+	return ctx->cb(nlh, ctx->data);
+}
+
+int tnl_recv(struct tnl *nl, int timeout_ms, const sigset_t *sigmask,
+	     mnl_cb_t cb, void *data)
+{
+	struct pollfd pfd = { .fd = mnl_socket_get_fd(nl->sock), .events = POLLIN };
+	struct recv_ctx ctx = { nl, cb, data };
+	struct timespec ts, *tsp = NULL;
+	ssize_t len;
+	int ret;
+
+	if (timeout_ms >= 0) {
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (timeout_ms % 1000) * 1000000L;
+		tsp = &ts;
+	}
+	ret = ppoll(&pfd, 1, tsp, sigmask);
+	if (ret < 0)
+		return -errno;
+	if (ret == 0)
+		return -ETIMEDOUT;
+
+	len = recv(pfd.fd, nl->buf, TNL_BUF_SIZE, MSG_DONTWAIT);
+	if (len < 0)
+		return errno == EAGAIN ? 0 : -errno;
+	errno = 0;
+	/* Notifications carry sequence number 0 and port ID 0. */
+	ret = mnl_cb_run(nl->buf, len, 0, 0, recv_cb, &ctx);
+	if (ret < 0)
+		return errno ? -errno : -EIO;
+	return ret == MNL_CB_STOP ? 1 : 0;
+}
+
+uint16_t tnl_err_attr(const struct tnl *nl, uint16_t nest)
+{
+	const struct nlmsghdr *req = (const struct nlmsghdr *)nl->req;
+	const struct nlattr *outer, *inner;
+
+	if (!nl->ext_off || nl->ext_off >= req->nlmsg_len)
+		return 0;
+	mnl_attr_for_each(outer, req, GENL_HDRLEN) {
+		if (mnl_attr_get_type(outer) != nest)
+			continue;
+		mnl_attr_for_each_nested(inner, outer)
+			if ((const char *)inner - nl->req == (long)nl->ext_off)
+				return mnl_attr_get_type(inner);
+	}
 	return 0;
 }
 
