@@ -10,6 +10,7 @@
 
 #include <linux/capability.h>
 #include <linux/netdevice.h>
+#include <linux/random.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 #include <net/udp_tunnel.h>
@@ -1154,8 +1155,9 @@ static int twamp_nl_parse_sender(struct twamp_sender *s, struct nlattr **tb,
 		s->interval = nla_get_u64(tb[TWAMP_A_SENDER_INTERVAL]);
 	if (tb[TWAMP_A_SENDER_SCHEDULE])
 		s->schedule = nla_get_u8(tb[TWAMP_A_SENDER_SCHEDULE]);
-	if (tb[TWAMP_A_SENDER_SEED])
-		s->seed = nla_get_u64(tb[TWAMP_A_SENDER_SEED]);
+	/* Without a seed, senders must not all follow one schedule. */
+	s->seed = tb[TWAMP_A_SENDER_SEED] ? nla_get_u64(tb[TWAMP_A_SENDER_SEED]) :
+					   get_random_u64();
 	if (tb[TWAMP_A_SENDER_START_TIME])
 		s->start_time = nla_get_u64(tb[TWAMP_A_SENDER_START_TIME]);
 	if (tb[TWAMP_A_SENDER_WAIT])
@@ -1339,6 +1341,17 @@ static int twamp_nl_multicast(struct twamp_sender *s, struct sk_buff *msg)
 	return err == -ESRCH ? 0 : err;
 }
 
+/* Every attribute a result record can carry: allocated in softirq. */
+static size_t twamp_nl_result_size(void)
+{
+	return nla_total_size(0) +			/* TWAMP_A_RESULT */
+	       4 * nla_total_size(sizeof(u32)) +	/* ids, seqs, flags */
+	       nla_total_size(sizeof(u32)) +		/* SIZE */
+	       5 * nla_total_size_64bit(sizeof(u64)) +	/* T1..T4, DROPPED */
+	       3 * nla_total_size(sizeof(u8)) +		/* TTLs, DSCP */
+	       nla_total_size(sizeof(u16));		/* REFLECTOR_ERR */
+}
+
 /**
  * twamp_nl_notify_result() - multicast one per-packet record
  * @s: the sender
@@ -1357,7 +1370,7 @@ int twamp_nl_notify_result(struct twamp_sender *s,
 	if (!genl_has_listeners(&twamp_nl_family, s->tn->net,
 				TWAMP_NL_MCGRP_RESULTS))
 		return 0;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	msg = genlmsg_new(twamp_nl_result_size(), GFP_ATOMIC);
 	if (!msg)
 		return -ENOBUFS;
 	hdr = genlmsg_put(msg, 0, 0, &twamp_nl_family, 0, TWAMP_CMD_RESULT_NTF);

@@ -174,6 +174,7 @@ static int twamp_sender_route6(struct twamp_sender *s,
 }
 #endif
 
+/* Caller holds s->lock; the slot's packet got no reply in time. */
 static void twamp_sender_lost(struct twamp_sender *s, struct twamp_slot *slot)
 {
 	struct twamp_result res = {
@@ -183,9 +184,30 @@ static void twamp_sender_lost(struct twamp_sender *s, struct twamp_slot *slot)
 		.flags		= TWAMP_RESULT_LOST,
 	};
 
+	slot->lost = true;
 	s->st.lost++;
 	if (twamp_nl_notify_result(s, &res) == -ENOBUFS)
 		s->st.results_dropped++;
+}
+
+/*
+ * RFC 6673: a packet is lost when no reply came within WAIT of sending
+ * it. Walks from the oldest unresolved packet while WAIT is over.
+ */
+static void twamp_sender_expire(struct twamp_sender *s, u64 now)
+{
+	struct twamp_slot *slot;
+
+	while (s->expire_seq != (u32)s->st.sent) {
+		slot = &s->slots[s->expire_seq & (s->n_slots - 1)];
+		if (slot->seq == s->expire_seq && !slot->received &&
+		    !slot->lost) {
+			if (slot->t1 + s->wait > now)
+				break;
+			twamp_sender_lost(s, slot);
+		}
+		s->expire_seq++;
+	}
 }
 
 /*
@@ -204,9 +226,14 @@ static void twamp_sender_xmit(struct twamp_sender *s)
 	u8 *p;
 	int err;
 
-	/* A slot is reused after n_slots packets: its packet's WAIT is over. */
+	/*
+	 * A slot is reused after n_slots packets, normally long after its
+	 * packet's WAIT; if a burst of short Poisson gaps got here first, the
+	 * old packet is given up on now.
+	 */
+	twamp_sender_expire(s, ktime_get_real_ns());
 	slot = &s->slots[seq & (s->n_slots - 1)];
-	if (slot->t1 && !slot->received)
+	if (slot->t1 && !slot->received && !slot->lost)
 		twamp_sender_lost(s, slot);
 	s->st.sent++;
 
@@ -289,10 +316,9 @@ static void twamp_sender_finish(struct twamp_sender *s)
 	u32 i;
 
 	for (i = 0; i < s->n_slots; i++)
-		if (s->slots[i].t1 && !s->slots[i].received) {
+		if (s->slots[i].t1 && !s->slots[i].received &&
+		    !s->slots[i].lost)
 			twamp_sender_lost(s, &s->slots[i]);
-			s->slots[i].received = true;	/* counted */
-		}
 	s->state = TWAMP_SENDER_DONE;
 	twamp_sender_snapshot(s, &snap);
 	twamp_nl_notify_done(s, &snap);
@@ -411,8 +437,13 @@ static int twamp_sender_rcv(struct sock *sk, struct sk_buff *skb)
 
 	spin_lock(&s->lock);
 	slot = &s->slots[res.seq & (s->n_slots - 1)];
-	/* Never sent, or so late that its slot was reused: not a reply. */
-	if (!slot->t1 || slot->seq != res.seq || s->state == TWAMP_SENDER_DONE)
+	/*
+	 * Never sent, or after its WAIT (then it was or will be counted
+	 * lost), or after the end: not a reply.
+	 */
+	if (!slot->t1 || slot->seq != res.seq || slot->lost ||
+	    ktime_to_ns(t4) - slot->t1 > s->wait ||
+	    s->state == TWAMP_SENDER_DONE)
 		goto unlock;
 	res.t1 = ns_to_ktime(slot->t1);
 	if (slot->received) {
@@ -468,8 +499,14 @@ int twamp_sender_create(struct twamp_net *tn, struct twamp_sender *s,
 		return -EINVAL;
 	}
 
-	/* Enough slots for every packet that can be within its WAIT. */
+	/*
+	 * Enough slots for every packet that can be within its WAIT; Poisson
+	 * gaps are often shorter than their mean, so allow for four times as
+	 * many.
+	 */
 	window = div64_u64(s->wait, s->interval) + 2;
+	if (s->schedule == TWAMP_SCHEDULE_POISSON)
+		window = window * 4 + 16;
 	if (s->count)
 		window = min_t(u64, window, s->count);
 	s->n_slots = min_t(u64, roundup_pow_of_two(window),

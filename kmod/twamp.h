@@ -244,6 +244,7 @@ struct twamp_slot {
 	s64 rtt;
 	u32 seq;
 	bool received;
+	bool lost;			/* no reply within WAIT: counted */
 };
 
 /* Running aggregates of a sender; integer nanoseconds throughout. */
@@ -317,6 +318,7 @@ struct twamp_sender {
 	ktime_t drain_end;		/* end of DRAINING */
 	struct rnd_state rnd;
 	u32 n_slots;			/* power of two */
+	u32 expire_seq;			/* oldest packet still within WAIT */
 	struct twamp_slot *slots;
 	u32 *hist;			/* RTT histogram */
 	struct twamp_stats st;

@@ -233,7 +233,7 @@ enum twamp_a_sender {
 	TWAMP_A_SENDER_DURATION,	/* u64: nanoseconds */
 	TWAMP_A_SENDER_INTERVAL,	/* u64: nanoseconds, mean interval */
 	TWAMP_A_SENDER_SCHEDULE,	/* u8, enum twamp_schedule */
-	TWAMP_A_SENDER_SEED,		/* u64: Poisson / offset seed */
+	TWAMP_A_SENDER_SEED,		/* u64: Poisson seed; default random */
 	TWAMP_A_SENDER_START_TIME,	/* u64: CLOCK_REALTIME ns; 0 now */
 	TWAMP_A_SENDER_WAIT,		/* u64: ns to wait for late replies */
 	TWAMP_A_SENDER_BIND,		/* flag: dies with the netlink socket */
@@ -280,8 +280,8 @@ enum twamp_a_stats {
 	TWAMP_A_STATS_IPDV_MEAN,	/* s64, RFC 3393 mean |IPDV| */
 	TWAMP_A_STATS_IPDV_MAX,		/* s64 */
 	TWAMP_A_STATS_PDV_P99,		/* u64, RFC 5481 */
-	TWAMP_A_STATS_JITTER_FWD,	/* u64, RFC 3550, synced only */
-	TWAMP_A_STATS_JITTER_BWD,	/* u64, RFC 3550, synced only */
+	TWAMP_A_STATS_JITTER_FWD,	/* u64, RFC 3550 on T1 -> T2 */
+	TWAMP_A_STATS_JITTER_BWD,	/* u64, RFC 3550 on T3 -> T4 */
 	TWAMP_A_STATS_JITTER_RTT,	/* u64, RFC 3550 over round trip */
 	TWAMP_A_STATS_RESIDENCE_MIN,	/* s64: T3 - T2 */
 	TWAMP_A_STATS_RESIDENCE_MEAN,	/* s64 */
