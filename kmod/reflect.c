@@ -237,7 +237,12 @@ static struct twamp_session *twamp_rx_session(struct twamp_reflector *r,
 	return s;
 }
 
+/*
+ * The route back: a session caches it (valid while the sender keeps
+ * writing to the same local address); other packets look it up.
+ */
 static enum twamp_counter twamp_xmit4(struct twamp_reflector *r,
+				      struct twamp_session *s,
 				      struct sock *sk, struct sk_buff *skb,
 				      const struct twamp_rx *rx, u8 tos)
 {
@@ -250,11 +255,23 @@ static enum twamp_counter twamp_xmit4(struct twamp_reflector *r,
 		.fl4_sport	= rx->dport,
 		.fl4_dport	= rx->sport,
 	};
-	struct rtable *rt;
+	struct rtable *rt = NULL;
+	__be32 saddr;
 
-	rt = ip_route_output_flow(sock_net(sk), &fl4, sk);
-	if (IS_ERR(rt))
-		return TWAMP_CNT_DROP_XMIT;
+	if (s) {
+		rt = dst_cache_get_ip4(&s->dst_cache, &saddr);
+		if (rt && saddr != fl4.saddr) {
+			ip_rt_put(rt);
+			rt = NULL;
+		}
+	}
+	if (!rt) {
+		rt = ip_route_output_flow(sock_net(sk), &fl4, sk);
+		if (IS_ERR(rt))
+			return TWAMP_CNT_DROP_XMIT;
+		if (s)
+			dst_cache_set_ip4(&s->dst_cache, &rt->dst, fl4.saddr);
+	}
 	if (skb_cow_head(skb, sizeof(struct iphdr) + sizeof(struct udphdr) +
 			 LL_RESERVED_SPACE(rt->dst.dev))) {
 		ip_rt_put(rt);
@@ -271,6 +288,7 @@ static enum twamp_counter twamp_xmit4(struct twamp_reflector *r,
 
 #if IS_ENABLED(CONFIG_IPV6)
 static enum twamp_counter twamp_xmit6(struct twamp_reflector *r,
+				      struct twamp_session *s,
 				      struct sock *sk, struct sk_buff *skb,
 				      const struct twamp_rx *rx, u8 tos)
 {
@@ -282,16 +300,29 @@ static enum twamp_counter twamp_xmit6(struct twamp_reflector *r,
 		.fl6_sport	= rx->dport,
 		.fl6_dport	= rx->sport,
 	};
-	struct dst_entry *dst;
+	struct dst_entry *dst = NULL;
+	struct in6_addr saddr;
 
 	/* Link-local peers are only reachable through the arrival device. */
 	if (!fl6.flowi6_oif &&
 	    ipv6_addr_type(&fl6.daddr) & IPV6_ADDR_LINKLOCAL)
 		fl6.flowi6_oif = rx->iif;
 
-	dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk, &fl6, NULL);
-	if (IS_ERR(dst))
-		return TWAMP_CNT_DROP_XMIT;
+	if (s) {
+		dst = dst_cache_get_ip6(&s->dst_cache, &saddr);
+		if (dst && !ipv6_addr_equal(&saddr, &fl6.saddr)) {
+			dst_release(dst);
+			dst = NULL;
+		}
+	}
+	if (!dst) {
+		dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk, &fl6,
+						      NULL);
+		if (IS_ERR(dst))
+			return TWAMP_CNT_DROP_XMIT;
+		if (s)
+			dst_cache_set_ip6(&s->dst_cache, dst, &fl6.saddr);
+	}
 	if (skb_cow_head(skb, sizeof(struct ipv6hdr) + sizeof(struct udphdr) +
 			 LL_RESERVED_SPACE(dst->dev))) {
 		dst_release(dst);
@@ -420,10 +451,10 @@ int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb)
 	skb->mono_delivery_time = 0;
 
 	if (rx.family == AF_INET)
-		res = twamp_xmit4(r, sk, skb, &rx, tos);
+		res = twamp_xmit4(r, s, sk, skb, &rx, tos);
 #if IS_ENABLED(CONFIG_IPV6)
 	else
-		res = twamp_xmit6(r, sk, skb, &rx, tos);
+		res = twamp_xmit6(r, s, sk, skb, &rx, tos);
 #endif
 	if (res != TWAMP_CNT_TX)
 		goto drop;

@@ -30,7 +30,8 @@ struct twamp_session *twamp_session_alloc(gfp_t gfp)
 	if (!s)
 		return NULL;
 	s->counters = alloc_percpu_gfp(struct twamp_pcpu_counters, gfp);
-	if (!s->counters) {
+	if (!s->counters || dst_cache_init(&s->dst_cache, gfp)) {
+		free_percpu(s->counters);
 		kfree(s);
 		return NULL;
 	}
@@ -48,6 +49,7 @@ struct twamp_session *twamp_session_alloc(gfp_t gfp)
  */
 void twamp_session_free(struct twamp_session *s)
 {
+	dst_cache_destroy(&s->dst_cache);
 	free_percpu(s->counters);
 	kfree(s);
 }

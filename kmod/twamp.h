@@ -193,6 +193,7 @@ struct twamp_session {
 	u32 bind_portid;		/* 0: not bound to a netlink socket */
 	atomic_t seq;			/* the reflector's next Sequence Number */
 	unsigned long last_rx;		/* jiffies */
+	struct dst_cache dst_cache;	/* the route back to the sender */
 	struct twamp_pcpu_counters __percpu *counters;
 };
 
