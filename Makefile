@@ -132,8 +132,8 @@ dkms-install:
 	cp -r Kbuild VERSION kmod uapi /usr/src/twamp-$(VERSION)/
 	sed 's/@VERSION@/$(VERSION)/' dkms.conf > /usr/src/twamp-$(VERSION)/dkms.conf
 	dkms add -m twamp -v $(VERSION)
-	dkms build -m twamp -v $(VERSION)
-	dkms install -m twamp -v $(VERSION)
+	dkms build -m twamp -v $(VERSION) -k $(KVER)
+	dkms install -m twamp -v $(VERSION) -k $(KVER)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
