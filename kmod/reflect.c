@@ -269,6 +269,14 @@ static enum twamp_counter twamp_xmit4(struct twamp_reflector *r,
 		rt = ip_route_output_flow(sock_net(sk), &fl4, sk);
 		if (IS_ERR(rt))
 			return TWAMP_CNT_DROP_XMIT;
+		/*
+		 * A subnet's broadcast address as the source passes the IP
+		 * layer; answering it would broadcast the reply.
+		 */
+		if (rt->rt_type != RTN_UNICAST && rt->rt_type != RTN_LOCAL) {
+			ip_rt_put(rt);
+			return TWAMP_CNT_DROP_INVALID;
+		}
 		if (s)
 			dst_cache_set_ip4(&s->dst_cache, &rt->dst, fl4.saddr);
 	}
@@ -449,6 +457,8 @@ int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb)
 	skb->ip_summed = CHECKSUM_NONE;
 	skb->tstamp = 0;
 	skb->mono_delivery_time = 0;
+	/* A request that came in fragments gets a reply that leaves in them. */
+	skb->ignore_df = 1;
 
 	if (rx.family == AF_INET)
 		res = twamp_xmit4(r, s, sk, skb, &rx, tos);

@@ -108,6 +108,9 @@ static int twamp_reflector_sock(struct twamp_net *tn, struct twamp_reflector *r,
 		.local_udp_port	= htons(r->port),
 		.bind_ifindex	= r->ifindex,
 		.ipv6_v6only	= 1,
+		/* UDP over IPv6 needs a checksum (RFC 8200 8.1) */
+		.use_udp6_rx_checksums = 1,
+		.use_udp6_tx_checksums = 1,
 	};
 	struct socket *sock;
 	int err;

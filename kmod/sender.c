@@ -137,6 +137,10 @@ static int twamp_sender_route4(struct twamp_sender *s, struct rtable **rtp,
 	rt = ip_route_output_flow(sock_net(s->sock->sk), &fl4, s->sock->sk);
 	if (IS_ERR(rt))
 		return PTR_ERR(rt);
+	if (rt->rt_type != RTN_UNICAST && rt->rt_type != RTN_LOCAL) {
+		ip_rt_put(rt);
+		return -EHOSTUNREACH;	/* a broadcast address */
+	}
 	dst_cache_set_ip4(&s->dst_cache, &rt->dst, fl4.saddr);
 	*saddr = fl4.saddr;
 	*rtp = rt;
@@ -246,6 +250,8 @@ static void twamp_sender_xmit(struct twamp_sender *s)
 	}
 	skb_reserve(skb, LL_MAX_HEADER + sizeof(struct ipv6hdr) +
 		    sizeof(struct udphdr));
+	/* Test packets larger than the MTU go out in fragments. */
+	skb->ignore_df = 1;
 	p = skb_put_zero(skb, len);
 	put_unaligned_be32(seq, p);
 	ee = READ_ONCE(s->tn->error_estimate);
@@ -485,6 +491,9 @@ int twamp_sender_create(struct twamp_net *tn, struct twamp_sender *s,
 		.local_udp_port	= s->local_port,
 		.bind_ifindex	= s->ifindex,
 		.ipv6_v6only	= 1,
+		/* UDP over IPv6 needs a checksum (RFC 8200 8.1) */
+		.use_udp6_rx_checksums = 1,
+		.use_udp6_tx_checksums = 1,
 	};
 	u64 window;
 	int err;
