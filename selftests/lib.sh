@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Shared by the twamp selftest scripts (bash): KTAP output, skips that CI
 # can turn into failures, loading and unloading twamp.ko, network
@@ -28,6 +29,8 @@
 #  TWAMP_SELFTEST_OUTPUT  where the programs were built (make OUTPUT=)
 #  TWAMP_SELFTEST_NO_SKIP 1: skips are failures
 #  TWAMP_SELFTEST_STRICT  1: known bugs (XFAIL) are failures too
+#  TWAMP_SELFTEST_FILTER  extended regex: run only the tests whose
+#                         description matches, skip the others
 
 # The guest harness runs commands with an empty environment.
 PATH=${PATH:+$PATH:}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -118,6 +121,13 @@ twamp_run_test()
 	TWAMP_SKIP_REASON=
 	TWAMP_XFAIL_REASON=
 	twamp_ktap_num=$((twamp_ktap_num + 1))
+	if [ -n "${TWAMP_SELFTEST_FILTER:-}" ] &&
+	   ! grep -qE -- "$TWAMP_SELFTEST_FILTER" <<<"$desc"; then
+		# asked for, so not a skip that NO_SKIP turns into a failure
+		twamp_ktap_skip=$((twamp_ktap_skip + 1))
+		echo "ok $twamp_ktap_num $desc # SKIP filtered out (TWAMP_SELFTEST_FILTER)"
+		return 0
+	fi
 	"$@"
 	rc=$?
 	if [ $rc -eq $KSFT_PASS ]; then
