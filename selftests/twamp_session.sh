@@ -113,7 +113,14 @@ test_errors()
 		return 1
 	out=$(ctl session del 4000000 2>&1)
 	twamp_check "unknown session" grep -q "no session with this ID" \
-		<<<"$out"
+		<<<"$out" || return 1
+	# a failed request prints no JSON at all, not an empty list
+	twamp_check_fails "show of an unknown session fails" \
+		ctl session show 4000000 -j || return 1
+	twamp_check "nothing on stdout" test -z \
+		"$(ctl session show 4000000 -j 2>/dev/null)" || return 1
+	twamp_check "an empty list is []" test "$(ctl session show -j |
+		jq -c '[.[] | select(.reflector == 99)]')" = "[]"
 }
 
 test_refwait()

@@ -57,6 +57,10 @@ void counters_print_human(const uint64_t c[]);
 int put_id(struct nlmsghdr *nlh, uint16_t nest_type, uint16_t id_type,
 	   const char *what, const char *arg);
 
+/* JSON lists built from replies; see util.c. */
+void json_list_item(unsigned int count);
+void json_list_end(unsigned int count, int err);
+
 /* JSON output: a string with escaping. */
 void json_str(FILE *f, const char *s);
 

@@ -200,7 +200,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	if (parse_reflector(nlh, &r))
 		return MNL_CB_ERROR;
 	if (ctx->json) {
-		printf(ctx->count ? "," : "");
+		json_list_item(ctx->count);
 		print_json(&r);
 	} else {
 		print_human(&r);
@@ -343,11 +343,9 @@ static int reflector_add(struct tnl *nl, int argc, char *argv[])
 	}
 	mnl_attr_nest_end(nlh, refl);
 
-	if (ctx.json)
-		printf("[");
 	err = tnl_talk(nl, nlh, show_cb, &ctx);
 	if (ctx.json)
-		printf("]\n");
+		json_list_end(ctx.count, err);
 	if (err) {
 		tnl_perror(nl, "adding a reflector", err);
 		return 1;
@@ -400,11 +398,9 @@ static int reflector_show(struct tnl *nl, int argc, char *argv[])
 		nlh = tnl_msg(nl, TWAMP_CMD_REFLECTOR_GET, NLM_F_DUMP);
 	}
 
-	if (ctx.json)
-		printf("[");
 	err = tnl_talk(nl, nlh, show_cb, &ctx);
 	if (ctx.json)
-		printf("]\n");
+		json_list_end(ctx.count, err);
 	if (err) {
 		tnl_perror(nl, "showing reflectors", err);
 		return 1;

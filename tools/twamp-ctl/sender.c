@@ -468,7 +468,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	if (sender_parse_msg(nlh, &s))
 		return MNL_CB_ERROR;
 	if (ctx->json) {
-		printf(ctx->count ? "," : "");
+		json_list_item(ctx->count);
 		sender_print_json(&s);
 	} else {
 		print_human(&s);
@@ -634,11 +634,9 @@ static int talk(uint8_t cmd, const struct sender *s, bool print, bool json,
 	nlh = tnl_msg(&nl, cmd, s ? 0 : NLM_F_DUMP);
 	if (s)
 		sender_put(nlh, s);
-	if (json)
-		printf("[");
 	err = tnl_talk(&nl, nlh, print ? show_cb : NULL, &ctx);
 	if (json)
-		printf("]\n");
+		json_list_end(ctx.count, err);
 	if (err)
 		sender_perror(&nl, what, err);
 	tnl_close(&nl);

@@ -89,8 +89,9 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	if (parse_session(nlh, &s))
 		return MNL_CB_ERROR;
 	if (ctx->json) {
-		printf("%s{\"id\":%" PRIu32 ",\"reflector\":%" PRIu32 ",\"peer\":",
-		       ctx->count ? "," : "", s.id, s.reflector);
+		json_list_item(ctx->count);
+		printf("{\"id\":%" PRIu32 ",\"reflector\":%" PRIu32 ",\"peer\":",
+		       s.id, s.reflector);
 		json_str(stdout, s.peer);
 		printf(",\"peer_port\":%u,\"local_port\":%u,\"ssid\":%u,"
 		       "\"dscp\":", s.peer_port, s.local_port, s.ssid);
@@ -190,11 +191,9 @@ static int session_add(struct tnl *nl, int argc, char *argv[])
 	}
 	mnl_attr_nest_end(nlh, nest);
 
-	if (ctx.json)
-		printf("[");
 	err = tnl_talk(nl, nlh, show_cb, &ctx);
 	if (ctx.json)
-		printf("]\n");
+		json_list_end(ctx.count, err);
 	if (err) {
 		tnl_perror(nl, "adding a session", err);
 		return 1;
@@ -248,11 +247,9 @@ static int session_show(struct tnl *nl, int argc, char *argv[])
 		nlh = tnl_msg(nl, TWAMP_CMD_SESSION_GET, NLM_F_DUMP);
 	}
 
-	if (ctx.json)
-		printf("[");
 	err = tnl_talk(nl, nlh, show_cb, &ctx);
 	if (ctx.json)
-		printf("]\n");
+		json_list_end(ctx.count, err);
 	if (err) {
 		tnl_perror(nl, "showing sessions", err);
 		return 1;

@@ -35,8 +35,8 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	if (sender_parse_msg(nlh, &s))
 		return MNL_CB_ERROR;
 	if (ctx->json) {
-		printf("%s{\"id\":%" PRIu64, ctx->count ? "," : "",
-		       s.v[TWAMP_A_SENDER_ID]);
+		json_list_item(ctx->count);
+		printf("{\"id\":%" PRIu64, s.v[TWAMP_A_SENDER_ID]);
 		printf(",\"state\":");
 		json_str(stdout, s.has[TWAMP_A_SENDER_STATE] ?
 			 state_str(s.v[TWAMP_A_SENDER_STATE]) : "?");
@@ -93,11 +93,9 @@ int cmd_stats(int argc, char *argv[])
 	} else {
 		nlh = tnl_msg(&nl, TWAMP_CMD_SENDER_GET, NLM_F_DUMP);
 	}
-	if (ctx.json)
-		printf("[");
 	err = tnl_talk(&nl, nlh, stats_cb, &ctx);
 	if (ctx.json)
-		printf("]\n");
+		json_list_end(ctx.count, err);
 	if (err) {
 		sender_perror(&nl, "reading sender statistics", err);
 		tnl_close(&nl);

@@ -206,3 +206,21 @@ void json_str(FILE *f, const char *s)
 	}
 	fputc('"', f);
 }
+
+/*
+ * A JSON list printed as the kernel's replies arrive: "[" before the first
+ * item, "," between items, and the closing "]" only once the request
+ * succeeded, so that a failure never looks like an empty list.
+ */
+void json_list_item(unsigned int count)
+{
+	fputc(count ? ',' : '[', stdout);
+}
+
+void json_list_end(unsigned int count, int err)
+{
+	if (!err)
+		fputs(count ? "]\n" : "[]\n", stdout);
+	else if (count)
+		fputs("]\n", stdout);
+}
