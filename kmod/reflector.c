@@ -150,13 +150,6 @@ int twamp_reflector_start(struct twamp_net *tn, struct twamp_reflector *r,
 	lockdep_assert_held(&tn->lock);
 
 	r->tn = tn;
-	err = xa_alloc_cyclic(&tn->reflectors, &r->id, r, xa_limit_32b,
-			      &tn->next_reflector_id, GFP_KERNEL);
-	if (err < 0) {
-		NL_SET_ERR_MSG(extack, "no reflector ID available");
-		return err;
-	}
-
 	if (r->family != AF_INET6) {
 		err = twamp_reflector_sock(tn, r, AF_INET, &r->sock4);
 		if (err)
@@ -171,6 +164,14 @@ int twamp_reflector_start(struct twamp_net *tn, struct twamp_reflector *r,
 			goto err_sock;
 	}
 
+	/* Only a reflector that could open its sockets takes an ID. */
+	err = xa_alloc_cyclic(&tn->reflectors, &r->id, r, xa_limit_32b,
+			      &tn->next_reflector_id, GFP_KERNEL);
+	if (err < 0) {
+		NL_SET_ERR_MSG(extack, "no reflector ID available");
+		goto err_release;
+	}
+
 	/* Let the stack stamp skbs on receive: that is where T2 comes from. */
 	net_enable_timestamp();
 	return 0;
@@ -182,10 +183,19 @@ err_sock:
 		NL_SET_ERR_MSG(extack, "local address not configured here");
 	else
 		NL_SET_ERR_MSG(extack, "cannot open the reflector socket");
+err_release:
 	if (r->sock4)
 		udp_tunnel_sock_release(r->sock4);
+	if (r->sock6)
+		udp_tunnel_sock_release(r->sock6);
 	r->sock4 = NULL;
-	xa_erase(&tn->reflectors, r->id);
+	r->sock6 = NULL;
+	/*
+	 * A packet may have reached the sockets meanwhile, and made a
+	 * session: the caller frees @r only after a grace period.
+	 */
+	twamp_sessions_flush(r);
+	synchronize_rcu();
 	return err;
 }
 
