@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Counters nests (enum twamp_a_counters), shared by reflectors and
- * sessions; and object ID nests.
+ * sessions; object ID nests; and the dispatch of their verbs.
  */
 
 #include <inttypes.h>
+#include <string.h>
 
 #include <linux/twamp.h>
 
@@ -79,4 +80,33 @@ int put_id(struct nlmsghdr *nlh, uint16_t nest_type, uint16_t id_type,
 	mnl_attr_put_u32(nlh, id_type, id);
 	mnl_attr_nest_end(nlh, nest);
 	return 0;
+}
+
+int run_verb(const char *object, const struct verb *verbs, size_t n_verbs,
+	     void (*usage)(FILE *f), int argc, char *argv[])
+{
+	const char *name = argc > 1 ? argv[1] : "show";
+	struct tnl nl;
+	size_t i;
+	int ret;
+
+	for (i = 1; i < (size_t)argc; i++) {
+		if (is_help(argv[i])) {
+			usage(stdout);
+			return 0;
+		}
+	}
+	for (i = 0; i < n_verbs; i++) {
+		if (strcmp(name, verbs[i].name))
+			continue;
+		if (tnl_open(&nl))
+			return 1;
+		ret = verbs[i].fn(&nl, argc > 1 ? argc - 2 : 0, argv + 2);
+		tnl_close(&nl);
+		return ret;
+	}
+	fprintf(stderr, "%s: %s: unknown command '%s'\n", PROG_NAME, object,
+		name);
+	usage(stderr);
+	return 1;
 }

@@ -57,6 +57,21 @@ void counters_print_human(const uint64_t c[]);
 int put_id(struct nlmsghdr *nlh, uint16_t nest_type, uint16_t id_type,
 	   const char *what, const char *arg);
 
+struct tnl;
+
+/* A verb of an object command: "reflector add", "session show", ... */
+struct verb {
+	const char *name;
+	int (*fn)(struct tnl *nl, int argc, char *argv[]);
+};
+
+/*
+ * Run the verb named by argv[1] ("show" without one) on a fresh netlink
+ * socket, after answering -h anywhere with @usage.
+ */
+int run_verb(const char *object, const struct verb *verbs, size_t n_verbs,
+	     void (*usage)(FILE *f), int argc, char *argv[]);
+
 /* JSON lists built from replies; see util.c. */
 void json_list_item(unsigned int count);
 void json_list_end(unsigned int count, int err);

@@ -259,35 +259,12 @@ static int session_show(struct tnl *nl, int argc, char *argv[])
 
 int cmd_session(int argc, char *argv[])
 {
-	static const struct {
-		const char *name;
-		int (*fn)(struct tnl *nl, int argc, char *argv[]);
-	} verbs[] = {
+	static const struct verb verbs[] = {
 		{ "add", session_add },
 		{ "del", session_del },
 		{ "show", session_show },
 	};
-	const char *verb = argc > 1 ? argv[1] : "show";
-	struct tnl nl;
-	size_t i;
-	int ret;
 
-	for (i = 1; i < (size_t)argc; i++) {
-		if (is_help(argv[i])) {
-			usage(stdout);
-			return 0;
-		}
-	}
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
-		if (strcmp(verb, verbs[i].name))
-			continue;
-		if (tnl_open(&nl))
-			return 1;
-		ret = verbs[i].fn(&nl, argc > 1 ? argc - 2 : 0, argv + 2);
-		tnl_close(&nl);
-		return ret;
-	}
-	fprintf(stderr, "%s: session: unknown command '%s'\n", PROG_NAME, verb);
-	usage(stderr);
-	return 1;
+	return run_verb("session", verbs, sizeof(verbs) / sizeof(verbs[0]), usage,
+			argc, argv);
 }
