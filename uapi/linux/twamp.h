@@ -180,6 +180,7 @@ enum twamp_a_reflector {
 	TWAMP_A_REFLECTOR_RATE_LIMIT,	/* u32: packets/s per source, 0 off */
 	TWAMP_A_REFLECTOR_COUNTERS,	/* nest, read-only */
 	TWAMP_A_REFLECTOR_SESSIONS_ONLY, /* flag: reflect only known sessions */
+	TWAMP_A_REFLECTOR_BIND,		/* flag: dies with the netlink socket */
 
 	__TWAMP_A_REFLECTOR_MAX,
 	TWAMP_A_REFLECTOR_MAX = __TWAMP_A_REFLECTOR_MAX - 1

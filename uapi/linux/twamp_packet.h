@@ -77,6 +77,51 @@ struct stamp_tlv {
 #define STAMP_TLV_M		0x40	/* malformed */
 #define STAMP_TLV_I		0x20	/* integrity (HMAC) failed */
 
+/*
+ * Authenticated and encrypted TWAMP-Test packets (RFC 5357 4.1.2, 4.2.1).
+ * The reflector header is 112 octets: the RFC's text says 104, its figure
+ * and every implementation use 112 (docs/interop.md).
+ */
+struct twamp_test_sender_auth {
+	__be32 seq;
+	__u8 mbz1[12];
+	struct twamp_timestamp ts;
+	__be16 error_estimate;
+	__u8 mbz2[6];
+	__u8 hmac[16];
+} __attribute__((packed));
+
+#define TWAMP_SENDER_AUTH_SIZE		48
+
+struct twamp_test_reflector_auth {
+	__be32 seq;
+	__u8 mbz1[12];
+	struct twamp_timestamp ts;		/* T3 */
+	__be16 error_estimate;
+	__u8 mbz2[6];
+	struct twamp_timestamp rx_ts;		/* T2 */
+	__u8 mbz3[8];
+	__be32 sender_seq;
+	__u8 mbz4[12];
+	struct twamp_timestamp sender_ts;	/* T1 */
+	__be16 sender_error_estimate;
+	__u8 mbz5[6];
+	__u8 sender_ttl;
+	__u8 mbz6[15];
+	__u8 hmac[16];
+} __attribute__((packed));
+
+#define TWAMP_REFLECTOR_AUTH_SIZE	112
+
+/* Test-packet crypto: AES-128, HMAC-SHA1 truncated to 16 octets. */
+#define TWAMP_AES_KEY_LEN		16
+#define TWAMP_HMAC_KEY_LEN		32
+#define TWAMP_HMAC_LEN			16
+/* Octets covered by the HMAC (and encrypted, in encrypted mode). */
+#define TWAMP_AUTH_PROTECTED		16	/* authenticated: block 0 */
+#define TWAMP_SENDER_ENC_PROTECTED	32	/* encrypted sender packet */
+#define TWAMP_REFLECTOR_ENC_PROTECTED	96	/* encrypted reflector packet */
+
 enum stamp_tlv_type {
 	STAMP_TLV_EXTRA_PADDING		= 1,
 	STAMP_TLV_LOCATION		= 2,

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * TWAMP-Control (RFC 5357, with RFC 5618, 5938 and 6038): the one protocol
+ * implementation shared by twampd (server) and twamp-ctl (Control-Client).
+ *
+ * The server side is sans-IO: the caller feeds received octets in and takes
+ * octets to send out, and the engine calls back into the caller to create,
+ * start and stop test sessions. It never touches a socket or a clock of its
+ * own, which is what lets the unit tests and the fuzzer drive it directly.
+ * The client side is a small blocking API on a connected socket, which is
+ * what a command-line client wants.
+ */
+#ifndef TWAMP_CONTROL_H
+#define TWAMP_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define TWC_PORT		862
+
+/* Modes (IANA TWAMP-Modes registry). */
+#define TWC_MODE_OPEN		0x001	/* unauthenticated */
+#define TWC_MODE_AUTH		0x002	/* authenticated */
+#define TWC_MODE_ENCRYPT	0x004	/* encrypted */
+#define TWC_MODE_MIXED		0x008	/* encrypted control, open test (5618) */
+#define TWC_MODE_INDIVIDUAL	0x010	/* Start-N/Stop-N (RFC 5938) */
+#define TWC_MODE_REFLECT_OCTETS	0x020	/* RFC 6038 */
+#define TWC_MODE_SYMMETRIC	0x040	/* RFC 6038 */
+#define TWC_MODE_SECURITY	0x00f
+
+/* Accept values. */
+enum twc_accept {
+	TWC_ACCEPT_OK		= 0,
+	TWC_ACCEPT_FAILURE	= 1,
+	TWC_ACCEPT_INTERNAL	= 2,
+	TWC_ACCEPT_UNSUPPORTED	= 3,
+	TWC_ACCEPT_PERM_LIMIT	= 4,
+	TWC_ACCEPT_TEMP_LIMIT	= 5,
+};
+
+/* Security of a test session, as in enum twamp_security of the uapi. */
+enum twc_test_security {
+	TWC_TEST_OPEN,
+	TWC_TEST_AUTH,
+	TWC_TEST_ENCRYPT,
+};
+
+/* Per-session test keys (RFC 5357 4.1.2), derived from the control keys. */
+struct twc_test_keys {
+	uint8_t aes[16];
+	uint8_t hmac[32];
+};
+
+/* Key file: "KeyID secret" lines in the perfSONAR twamp-server.pfs style. */
+struct twc_keyring;
+
+struct twc_keyring *twc_keyring_load(const char *path, char *err,
+				     size_t errlen);
+/* The secret of a KeyID, or NULL. */
+const uint8_t *twc_keyring_find(const struct twc_keyring *kr,
+				const char *keyid, size_t *len);
+void twc_keyring_free(struct twc_keyring *kr);
+
+/* A decoded Request-TW-Session (times in NTP format as on the wire). */
+struct twc_session_req {
+	uint8_t ipvn;			/* 4 or 6 */
+	uint16_t sender_port;
+	uint16_t receiver_port;
+	/* AF_UNSPEC when the address field was zero. */
+	struct sockaddr_storage sender;
+	struct sockaddr_storage receiver;
+	uint32_t padding;
+	uint64_t start_time;
+	uint64_t timeout;
+	uint32_t type_p;
+	uint8_t dscp;			/* from type_p */
+	uint16_t reflect_octets;	/* RFC 6038, with REFLECT_OCTETS */
+	uint16_t reflect_len;
+};
+
+/* What the server answers in Accept-Session. */
+struct twc_session_acc {
+	uint8_t accept;
+	uint16_t port;
+	uint8_t sid[16];
+	uint16_t reflected_octets;
+	uint16_t server_octets;
+};
+
+/* Server-side callbacks, implemented by twampd (and by the tests). */
+struct twc_server_ops {
+	/*
+	 * Create a test session. @req has zero addresses already replaced by
+	 * the control connection's; @keys is NULL unless the test packets are
+	 * authenticated or encrypted. Fill @acc (port, sid via twc_sid_make)
+	 * and return the Accept value.
+	 */
+	uint8_t (*request)(void *ctx, const struct twc_session_req *req,
+			   enum twc_test_security sec,
+			   const struct twc_test_keys *keys,
+			   struct twc_session_acc *acc);
+	/* Start or stop sessions: n == 0 means all of this connection's. */
+	uint8_t (*start)(void *ctx, const uint8_t (*sids)[16], unsigned int n);
+	void (*stop)(void *ctx, const uint8_t (*sids)[16], unsigned int n,
+		     uint64_t timeout_ns);
+};
+
+struct twc_server_cfg {
+	uint32_t modes;			/* advertised in the Server-Greeting */
+	const struct twc_keyring *keys;
+	uint32_t count;			/* PBKDF2 iterations, power of 2 */
+	unsigned int max_sessions;	/* per connection */
+};
+
+struct twc_conn;
+
+struct twc_conn *twc_server_new(const struct twc_server_cfg *cfg,
+				const struct twc_server_ops *ops, void *ctx,
+				const struct sockaddr *local,
+				const struct sockaddr *peer);
+/* Consume received octets: 0, or -1 when the connection must be closed. */
+int twc_conn_input(struct twc_conn *c, const void *buf, size_t len);
+/* Octets waiting to be sent, and how many of them were sent. */
+size_t twc_conn_output(struct twc_conn *c, const void **buf);
+void twc_conn_consume(struct twc_conn *c, size_t n);
+/* True between Start and Stop: SERVWAIT is paused. */
+bool twc_conn_testing(const struct twc_conn *c);
+/* Why the connection failed, for the log. */
+const char *twc_conn_error(const struct twc_conn *c);
+void twc_conn_free(struct twc_conn *c);
+
+/* SID: IPv4 address, NTP time, random (RFC 4656 3.5). */
+void twc_sid_make(uint8_t sid[16], const struct sockaddr *local);
+
+/* Client side, blocking on a connected TCP socket. */
+struct twc_client_cfg {
+	uint32_t mode;			/* one security bit, plus features */
+	const char *keyid;		/* authenticated/encrypted/mixed */
+	const uint8_t *secret;
+	size_t secret_len;
+	uint32_t max_count;		/* refuse a larger PBKDF2 Count */
+	int timeout_ms;			/* per message */
+};
+
+struct twc_client;
+
+struct twc_client *twc_client_open(int fd, const struct twc_client_cfg *cfg,
+				   char *err, size_t errlen);
+uint32_t twc_client_server_modes(const struct twc_client *cl);
+/* Each returns the Accept value received, or -1 with @err set. */
+int twc_client_request(struct twc_client *cl,
+		       const struct twc_session_req *req,
+		       struct twc_session_acc *acc, char *err, size_t errlen);
+int twc_client_start(struct twc_client *cl, char *err, size_t errlen);
+int twc_client_stop(struct twc_client *cl, uint8_t accept, char *err,
+		    size_t errlen);
+void twc_client_test_keys(const struct twc_client *cl, const uint8_t sid[16],
+			  struct twc_test_keys *keys);
+void twc_client_free(struct twc_client *cl);
+
+/* NTP timestamps of control messages. */
+uint64_t twc_ntp_now(void);
+uint64_t twc_ntp_to_ns(uint64_t ntp);	/* interval */
+uint64_t twc_ns_to_ntp(uint64_t ns);	/* interval */
+
+#endif /* TWAMP_CONTROL_H */
