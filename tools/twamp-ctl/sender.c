@@ -37,6 +37,7 @@ static const uint8_t attr_width[TWAMP_A_SENDER_MAX + 1] = {
 	[TWAMP_A_SENDER_START_TIME]	= 8,
 	[TWAMP_A_SENDER_WAIT]		= 8,
 	[TWAMP_A_SENDER_STATE]		= 1,
+	[TWAMP_A_SENDER_SECURITY]	= 1,
 };
 
 int resolve_host(const char *host, int family, struct host_addr *out)
@@ -120,6 +121,14 @@ void sender_put(struct nlmsghdr *nlh, const struct sender *s)
 			     s->local_family == AF_INET ? 4 : 16, s->local);
 	if (s->has[TWAMP_A_SENDER_BIND])
 		mnl_attr_put(nlh, TWAMP_A_SENDER_BIND, 0, NULL);
+	if (s->has[TWAMP_A_SENDER_SID])
+		mnl_attr_put(nlh, TWAMP_A_SENDER_SID, sizeof(s->sid), s->sid);
+	if (s->has[TWAMP_A_SENDER_AES_KEY])
+		mnl_attr_put(nlh, TWAMP_A_SENDER_AES_KEY, sizeof(s->aes_key),
+			     s->aes_key);
+	if (s->has[TWAMP_A_SENDER_HMAC_KEY])
+		mnl_attr_put(nlh, TWAMP_A_SENDER_HMAC_KEY, sizeof(s->hmac_key),
+			     s->hmac_key);
 	mnl_attr_nest_end(nlh, nest);
 }
 

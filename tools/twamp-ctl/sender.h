@@ -23,6 +23,8 @@ struct sender {
 	uint64_t v[TWAMP_A_SENDER_MAX + 1];
 	int remote_family, local_family;	/* 0: absent */
 	unsigned char remote[16], local[16];
+	/* Binary, write-only: has[SID], has[AES_KEY], has[HMAC_KEY] say which. */
+	unsigned char sid[16], aes_key[16], hmac_key[32];
 	struct twamp_stats stats;
 };
 
