@@ -93,15 +93,21 @@ struct twc_session_acc {
 struct twc_server_ops {
 	/*
 	 * Create a test session. @req has zero addresses already replaced by
-	 * the control connection's; @keys is NULL unless the test packets are
-	 * authenticated or encrypted. Fill @acc (port, sid via twc_sid_make)
-	 * and return the Accept value.
+	 * the control connection's (ports set in them too); @keys is NULL
+	 * unless the test packets are authenticated or encrypted. @acc->sid
+	 * is already made (twc_sid_make on the local address) and @keys are
+	 * derived from it: keep it. Fill @acc->port (and server_octets with
+	 * REFLECT_OCTETS) and return the Accept value.
 	 */
 	uint8_t (*request)(void *ctx, const struct twc_session_req *req,
 			   enum twc_test_security sec,
 			   const struct twc_test_keys *keys,
 			   struct twc_session_acc *acc);
-	/* Start or stop sessions: n == 0 means all of this connection's. */
+	/*
+	 * Start or stop sessions: n == 0 means all of this connection's.
+	 * The engine stops sessions one SID at a time, each with the timeout
+	 * of its own request, so stop() always gets n >= 1.
+	 */
 	uint8_t (*start)(void *ctx, const uint8_t (*sids)[16], unsigned int n);
 	void (*stop)(void *ctx, const uint8_t (*sids)[16], unsigned int n,
 		     uint64_t timeout_ns);
@@ -111,7 +117,8 @@ struct twc_server_cfg {
 	uint32_t modes;			/* advertised in the Server-Greeting */
 	const struct twc_keyring *keys;
 	uint32_t count;			/* PBKDF2 iterations, power of 2 */
-	unsigned int max_sessions;	/* per connection */
+	unsigned int max_sessions;	/* per connection; 0: 16, max 1024 */
+	uint64_t start_time;		/* server start (NTP); 0: now */
 };
 
 struct twc_conn;
@@ -120,13 +127,19 @@ struct twc_conn *twc_server_new(const struct twc_server_cfg *cfg,
 				const struct twc_server_ops *ops, void *ctx,
 				const struct sockaddr *local,
 				const struct sockaddr *peer);
-/* Consume received octets: 0, or -1 when the connection must be closed. */
+/*
+ * Consume received octets: 0, or -1 when the connection must be closed.
+ * After -1, flush what twc_conn_output() still holds (a Server-Start or
+ * Accept-Session refusing the client) before closing.
+ */
 int twc_conn_input(struct twc_conn *c, const void *buf, size_t len);
 /* Octets waiting to be sent, and how many of them were sent. */
 size_t twc_conn_output(struct twc_conn *c, const void **buf);
 void twc_conn_consume(struct twc_conn *c, size_t n);
 /* True between Start and Stop: SERVWAIT is paused. */
 bool twc_conn_testing(const struct twc_conn *c);
+/* The Mode the client chose (0 before Set-Up-Response). */
+uint32_t twc_conn_mode(const struct twc_conn *c);
 /* Why the connection failed, for the log. */
 const char *twc_conn_error(const struct twc_conn *c);
 void twc_conn_free(struct twc_conn *c);
@@ -140,8 +153,8 @@ struct twc_client_cfg {
 	const char *keyid;		/* authenticated/encrypted/mixed */
 	const uint8_t *secret;
 	size_t secret_len;
-	uint32_t max_count;		/* refuse a larger PBKDF2 Count */
-	int timeout_ms;			/* per message */
+	uint32_t max_count;		/* refuse a larger PBKDF2 Count; 0: 32768 */
+	int timeout_ms;			/* per message; <= 0: 30 s */
 };
 
 struct twc_client;
@@ -156,6 +169,15 @@ int twc_client_request(struct twc_client *cl,
 int twc_client_start(struct twc_client *cl, char *err, size_t errlen);
 int twc_client_stop(struct twc_client *cl, uint8_t accept, char *err,
 		    size_t errlen);
+/*
+ * Individual Session Control (RFC 5938, mode 16): start or stop the given
+ * sessions. Returns 0 when every SID was acknowledged with Accept = 0,
+ * else the first other Accept value, or -1 with @err set.
+ */
+int twc_client_start_n(struct twc_client *cl, const uint8_t (*sids)[16],
+		       unsigned int n, char *err, size_t errlen);
+int twc_client_stop_n(struct twc_client *cl, const uint8_t (*sids)[16],
+		      unsigned int n, char *err, size_t errlen);
 void twc_client_test_keys(const struct twc_client *cl, const uint8_t sid[16],
 			  struct twc_test_keys *keys);
 void twc_client_free(struct twc_client *cl);
