@@ -44,6 +44,19 @@ CHECKPATCH = $(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse
 UNIT_SRCS := tools/tests/unit.c tools/tests/unit_ping.c tools/twamp-ctl/util.c \
 	tools/twamp-ctl/metrics.c
 
+# The TWAMP-Control engine (daemon/control), shared by twampd and
+# twamp-ctl: compile $(CONTROL_SRCS) into a program with $(CONTROL_CFLAGS)
+# and link $(CONTROL_LIBS), or link $(CONTROL_LIB). fuzz_*.c are libFuzzer
+# targets, not part of it.
+CONTROL_SRCS := $(filter-out daemon/control/fuzz_%.c,$(wildcard daemon/control/*.c))
+CONTROL_HDRS := $(wildcard daemon/control/*.h)
+CONTROL_CFLAGS = -Idaemon/control $(shell $(PKG_CONFIG) --cflags libcrypto)
+CONTROL_LIBS = $(shell $(PKG_CONFIG) --libs libcrypto)
+CONTROL_LIB := $(BUILD)/control/libtwcontrol.a
+CONTROL_OBJS := $(patsubst daemon/control/%.c,$(BUILD)/control/%.o,$(CONTROL_SRCS))
+FUZZ_TARGETS := $(patsubst daemon/control/fuzz_%.c,%,$(wildcard daemon/control/fuzz_*.c))
+FUZZ_TIME ?= 20
+
 .PHONY: all module programs selftests deps check check-vm lint unit demo \
 	install install-module install-programs dkms-install clean
 
@@ -70,6 +83,21 @@ $(BUILD)/unit: $(UNIT_SRCS) $(CTL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -Itools/twamp-ctl -o $@ $(UNIT_SRCS)
 
+programs: $(CONTROL_LIB)
+
+$(BUILD)/control/%.o: daemon/control/%.c $(CONTROL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CONTROL_CFLAGS) -c -o $@ $<
+
+$(CONTROL_LIB): $(CONTROL_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/unit-control: tools/tests/unit_control.c $(CONTROL_SRCS) $(CONTROL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(CONTROL_CFLAGS) -pthread -o $@ \
+		tools/tests/unit_control.c $(CONTROL_SRCS) $(CONTROL_LIBS)
+
 # Kernel sources the project uses but does not copy: checkpatch.pl and the
 # kselftest harness and runner.
 $(KSRC)/.stamp:
@@ -89,8 +117,9 @@ selftests: $(KSRC)/.stamp
 deps:
 	@tools/deps.sh
 
-unit: $(BUILD)/unit
+unit: $(BUILD)/unit $(BUILD)/unit-control
 	$(BUILD)/unit
+	$(BUILD)/unit-control
 
 lint: $(KSRC)/.stamp
 	$(CHECKPATCH) -f $(filter-out kmod/compat.h,$(KMOD_SRCS))

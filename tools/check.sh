@@ -47,7 +47,9 @@ fi
 
 # Host unit tests: KTAP, each line counted.
 echo "# unit tests"
-unit_out=$(make -s build/unit 2>&1 && build/unit)
+# build/unit-control: the TWAMP-Control engine (daemon/control).
+unit_out=$(make -s build/unit build/unit-control 2>&1 &&
+	{ build/unit; a=$?; build/unit-control; exit $((a | $?)); })
 unit_rc=$?
 printf '%s\n' "$unit_out" >>"$log"
 while read -r line; do
