@@ -57,7 +57,7 @@ CONTROL_OBJS := $(patsubst daemon/control/%.c,$(BUILD)/control/%.o,$(CONTROL_SRC
 FUZZ_TARGETS := $(patsubst daemon/control/fuzz_%.c,%,$(wildcard daemon/control/fuzz_*.c))
 FUZZ_TIME ?= 20
 
-.PHONY: all module programs selftests deps check check-vm lint unit demo \
+.PHONY: all module programs selftests deps check check-vm lint unit fuzz demo \
 	install install-module install-programs dkms-install clean
 
 all: module programs selftests
@@ -97,6 +97,25 @@ $(BUILD)/unit-control: tools/tests/unit_control.c $(CONTROL_SRCS) $(CONTROL_HDRS
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(CONTROL_CFLAGS) -pthread -o $@ \
 		tools/tests/unit_control.c $(CONTROL_SRCS) $(CONTROL_LIBS)
+
+# libFuzzer targets over the control parser and server; each runs
+# FUZZ_TIME seconds on its seed corpus (new inputs go under build/).
+$(BUILD)/fuzz/fuzz_%: daemon/control/fuzz_%.c $(CONTROL_SRCS) $(CONTROL_HDRS)
+	@mkdir -p $(@D)
+	clang -std=gnu11 $(WARN) -g -O1 -Iuapi $(CONTROL_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ $< $(CONTROL_SRCS) $(CONTROL_LIBS)
+
+fuzz: $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+		echo "fuzz_$$t: $(FUZZ_TIME) s"; \
+		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) \
+			-print_final_stats=1 $(BUILD)/fuzz/corpus-$$t \
+			daemon/control/corpus/$$t 2>&1 | \
+			grep -E '^(stat::number_of_executed_units|stat::new_units_added|==[0-9]+==|SUMMARY)|ERROR|Done' || true; \
+		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
+	done
 
 # Kernel sources the project uses but does not copy: checkpatch.pl and the
 # kselftest harness and runner.

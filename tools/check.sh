@@ -65,6 +65,9 @@ done <<<"$unit_out"
 [ $unit_rc -eq 0 ] || grep -q '^not ok' <<<"$unit_out" ||
 	result 1 "unit tests (did not run)"
 
+# libFuzzer over the control parser and server, briefly (FUZZ_TIME s each).
+step fuzz make -s fuzz FUZZ_TIME="${TWAMP_FUZZ_TIME:-20}"
+
 step lint make -s lint
 
 # The selftests, in the guest. tools/vm/run fails with 125 on a kernel

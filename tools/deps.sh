@@ -10,6 +10,8 @@ packages=(
 	build-essential pkg-config kmod
 	linux-headers-amd64
 	libmnl-dev libnl-genl-3-dev libssl-dev
+	# make fuzz: clang's -fsanitize=fuzzer (libFuzzer is in libclang-rt)
+	clang libclang-rt-14-dev
 	# lint: sparse; checkpatch.pl and the kselftest harness come from the
 	# kernel source
 	sparse linux-source-6.1 xz-utils
