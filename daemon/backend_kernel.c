@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel backend: each test session is a sessions-only TWAMP reflector
+ * on its own UDP port plus one session on it, both created with BIND so
+ * that the kernel removes them if twampd dies, whatever the way.
+ *
+ * Requests are synchronous on one generic netlink socket: the kernel
+ * answers them without sleeping on the network, so they never hold up the
+ * event loop for long.
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/twamp.h>
+
+#include "backend.h"
+#include "log.h"
+
+#define NL_BUF_SIZE	8192
+
+struct kbackend {
+	struct backend b;
+	struct mnl_socket *sock;
+	uint32_t portid;
+	uint32_t seq;
+	uint16_t family;
+	uint64_t features;
+	/* Cleared when the module refuses TWAMP_A_REFLECTOR_BIND (older). */
+	bool reflector_bind;
+	uint16_t next_port;
+	char buf[NL_BUF_SIZE];
+	char ext_msg[256];
+	uint32_t ext_off;
+};
+
+struct talk_ctx {
+	struct kbackend *k;
+	mnl_cb_t cb;
+	void *data;
+};
+
+static int extack_cb(const struct nlattr *attr, void *data)
+{
+	struct kbackend *k = data;
+
+	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+		snprintf(k->ext_msg, sizeof(k->ext_msg), "%s",
+			 mnl_attr_get_str(attr));
+	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_OFFS &&
+	    mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+		k->ext_off = mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
+static int error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	struct talk_ctx *ctx = data;
+	unsigned int off = sizeof(*e);
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+			off += e->msg.nlmsg_len - sizeof(e->msg);
+		mnl_attr_parse(nlh, off, extack_cb, ctx->k);
+	}
+	if (e->error) {
+		errno = -e->error;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_STOP;
+}
+
+static int data_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct talk_ctx *ctx = data;
+
+	return ctx->cb ? ctx->cb(nlh, ctx->data) : MNL_CB_OK;
+}
+
+/* Send a request, run @cb on the reply; 0 or -errno, extack in k->ext_*. */
+static int talk(struct kbackend *k, struct nlmsghdr *nlh, mnl_cb_t cb,
+		void *data)
+{
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_cb };
+	struct talk_ctx ctx = { k, cb, data };
+	uint32_t seq = nlh->nlmsg_seq;
+	ssize_t len;
+	int ret;
+
+	k->ext_msg[0] = '\0';
+	k->ext_off = 0;
+	if (mnl_socket_sendto(k->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		len = mnl_socket_recvfrom(k->sock, k->buf, sizeof(k->buf));
+		if (len < 0)
+			return -errno;
+		errno = 0;
+		ret = mnl_cb_run2(k->buf, len, seq, k->portid, data_cb, &ctx,
+				  ctl, NLMSG_MIN_TYPE);
+	} while (ret > MNL_CB_STOP);
+	if (ret < 0)
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+static struct nlmsghdr *msg_new(struct kbackend *k, uint16_t type,
+				uint8_t cmd, uint8_t version)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(k->buf);
+	struct genlmsghdr *genl;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++k->seq;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = version;
+	return nlh;
+}
+
+static void perr(struct kbackend *k, char *err, size_t errlen,
+		 const char *what, int ret)
+{
+	if (k->ext_msg[0])
+		snprintf(err, errlen, "%s: %s: %s", what, k->ext_msg,
+			 strerror(-ret));
+	else
+		snprintf(err, errlen, "%s: %s", what, strerror(-ret));
+}
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nlattr *attr;
+	uint16_t *id = data;
+
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN)
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
+		    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+			*id = mnl_attr_get_u16(attr);
+	return MNL_CB_OK;
+}
+
+static int resolve(struct kbackend *k)
+{
+	struct nlmsghdr *nlh = msg_new(k, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
+	uint16_t id = 0;
+	int ret;
+
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, TWAMP_GENL_NAME);
+	ret = talk(k, nlh, family_cb, &id);
+	if (ret)
+		return ret;
+	if (!id)
+		return -EPROTO;
+	k->family = id;
+	return 0;
+}
+
+/* modprobe twamp, for a kernel whose family autoload did not do it. */
+static void modprobe(void)
+{
+	static const char *const paths[] = {
+		"/usr/sbin/modprobe", "/sbin/modprobe",
+	};
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return;
+	if (pid == 0) {
+		unsigned int i;
+
+		for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+			execl(paths[i], "modprobe", "-q", "twamp", (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+}
+
+static int info_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nlattr *attr, *in;
+	uint64_t *features = data;
+
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(attr) != TWAMP_A_INFO)
+			continue;
+		mnl_attr_for_each_nested(in, attr)
+			if (mnl_attr_get_type(in) == TWAMP_A_INFO_FEATURES &&
+			    mnl_attr_validate(in, MNL_TYPE_U64) == 0)
+				*features = mnl_attr_get_u64(in);
+	}
+	return MNL_CB_OK;
+}
+
+/* The ID in the reply's object nest @nest. */
+struct id_ctx {
+	uint16_t nest;
+	uint32_t id;
+};
+
+static int id_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct id_ctx *ctx = data;
+	struct nlattr *attr, *in;
+
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		if (mnl_attr_get_type(attr) != ctx->nest)
+			continue;
+		/* TWAMP_A_REFLECTOR_ID and TWAMP_A_SESSION_ID are both 1. */
+		mnl_attr_for_each_nested(in, attr)
+			if (mnl_attr_get_type(in) == 1 &&
+			    mnl_attr_validate(in, MNL_TYPE_U32) == 0)
+				ctx->id = mnl_attr_get_u32(in);
+	}
+	return MNL_CB_OK;
+}
+
+static int del(struct kbackend *k, uint8_t cmd, uint16_t nest, uint32_t id)
+{
+	struct nlmsghdr *nlh = msg_new(k, k->family, cmd, TWAMP_GENL_VERSION);
+	struct nlattr *n = mnl_attr_nest_start(nlh, nest);
+
+	mnl_attr_put_u32(nlh, 1, id);	/* REFLECTOR_ID / SESSION_ID */
+	mnl_attr_nest_end(nlh, n);
+	return talk(k, nlh, NULL, NULL);
+}
+
+static int reflector_new(struct kbackend *k, const struct sockaddr *local,
+			 uint16_t port, uint32_t *id)
+{
+	struct id_ctx ctx = { TWAMP_A_REFLECTOR, 0 };
+	struct nlmsghdr *nlh;
+	struct nlattr *n;
+	uint32_t bind_off = 0;
+	int ret;
+
+again:
+	nlh = msg_new(k, k->family, TWAMP_CMD_REFLECTOR_NEW, TWAMP_GENL_VERSION);
+	n = mnl_attr_nest_start(nlh, TWAMP_A_REFLECTOR);
+	if (local->sa_family == AF_INET)
+		mnl_attr_put(nlh, TWAMP_A_REFLECTOR_LOCAL_IPV4, 4,
+			     &((const struct sockaddr_in *)local)->sin_addr);
+	else
+		mnl_attr_put(nlh, TWAMP_A_REFLECTOR_LOCAL_IPV6, 16,
+			     &((const struct sockaddr_in6 *)local)->sin6_addr);
+	mnl_attr_put_u16(nlh, TWAMP_A_REFLECTOR_PORT, port);
+	mnl_attr_put_u8(nlh, TWAMP_A_REFLECTOR_FORMAT, TWAMP_FORMAT_LIGHT);
+	mnl_attr_put(nlh, TWAMP_A_REFLECTOR_SESSIONS_ONLY, 0, NULL);
+	if (k->reflector_bind) {
+		bind_off = nlh->nlmsg_len;
+		mnl_attr_put(nlh, TWAMP_A_REFLECTOR_BIND, 0, NULL);
+	}
+	mnl_attr_nest_end(nlh, n);
+	ret = talk(k, nlh, id_cb, &ctx);
+	if (ret == -EINVAL && k->reflector_bind && k->ext_off == bind_off) {
+		/* A module from before reflectors could be bound. */
+		log_warn("kernel backend: twamp.ko cannot bind reflectors to twampd (%s); they outlive twampd if it is killed",
+			 k->ext_msg[0] ? k->ext_msg : "attribute refused");
+		k->reflector_bind = false;
+		goto again;
+	}
+	if (!ret && !ctx.id)
+		ret = -EPROTO;
+	*id = ctx.id;
+	return ret;
+}
+
+static int session_new(struct kbackend *k, uint32_t refl,
+		       const struct be_session_params *p, uint32_t *id)
+{
+	struct id_ctx ctx = { TWAMP_A_SESSION, 0 };
+	struct nlmsghdr *nlh;
+	struct nlattr *n;
+	int ret;
+
+	nlh = msg_new(k, k->family, TWAMP_CMD_SESSION_NEW, TWAMP_GENL_VERSION);
+	n = mnl_attr_nest_start(nlh, TWAMP_A_SESSION);
+	mnl_attr_put_u32(nlh, TWAMP_A_SESSION_REFLECTOR_ID, refl);
+	if (p->peer.ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)&p->peer;
+
+		mnl_attr_put(nlh, TWAMP_A_SESSION_PEER_IPV4, 4, &s4->sin_addr);
+		mnl_attr_put_u16(nlh, TWAMP_A_SESSION_PEER_PORT,
+				 ntohs(s4->sin_port));
+	} else {
+		const struct sockaddr_in6 *s6 = (const void *)&p->peer;
+
+		mnl_attr_put(nlh, TWAMP_A_SESSION_PEER_IPV6, 16,
+			     &s6->sin6_addr);
+		mnl_attr_put_u16(nlh, TWAMP_A_SESSION_PEER_PORT,
+				 ntohs(s6->sin6_port));
+	}
+	mnl_attr_put(nlh, TWAMP_A_SESSION_SID, 16, p->sid);
+	mnl_attr_put_u32(nlh, TWAMP_A_SESSION_PADDING, p->padding);
+	if (p->reflect_octets || p->reflect_len) {
+		mnl_attr_put_u16(nlh, TWAMP_A_SESSION_REFLECT_OCTETS,
+				 p->reflect_octets);
+		mnl_attr_put_u16(nlh, TWAMP_A_SESSION_REFLECT_LEN,
+				 p->reflect_len);
+	}
+	mnl_attr_put_u32(nlh, TWAMP_A_SESSION_REFWAIT, p->refwait_ms);
+	mnl_attr_put(nlh, TWAMP_A_SESSION_BIND, 0, NULL);
+	mnl_attr_put_u8(nlh, TWAMP_A_SESSION_DSCP, p->dscp);
+	if (p->security != TWC_TEST_OPEN) {
+		mnl_attr_put_u8(nlh, TWAMP_A_SESSION_SECURITY,
+				p->security == TWC_TEST_AUTH ?
+				TWAMP_SECURITY_AUTH : TWAMP_SECURITY_ENCRYPT);
+		mnl_attr_put(nlh, TWAMP_A_SESSION_AES_KEY, 16, p->keys.aes);
+		mnl_attr_put(nlh, TWAMP_A_SESSION_HMAC_KEY, 32, p->keys.hmac);
+	}
+	mnl_attr_nest_end(nlh, n);
+	ret = talk(k, nlh, id_cb, &ctx);
+	/* The request held the test keys. */
+	explicit_bzero(k->buf, sizeof(k->buf));
+	if (!ret && !ctx.id)
+		ret = -EPROTO;
+	*id = ctx.id;
+	return ret;
+}
+
+static uint16_t sa_port(const struct sockaddr_storage *ss)
+{
+	return ntohs(ss->ss_family == AF_INET ?
+		     ((const struct sockaddr_in *)ss)->sin_port :
+		     ((const struct sockaddr_in6 *)ss)->sin6_port);
+}
+
+static int k_session_add(struct backend *b, const struct be_session_params *p,
+			 uint16_t *port, uint64_t *handle, char *err,
+			 size_t errlen)
+{
+	struct kbackend *k = (struct kbackend *)b;
+	unsigned int range = b->port_max - b->port_min + 1, tries;
+	uint16_t want = sa_port(&p->local), try = 0;
+	uint32_t refl = 0, sess;
+	int ret = -EADDRINUSE;
+
+	/* The asked-for port first, unless another service's to take. */
+	if (want && (want >= 1024 || want == TWC_PORT)) {
+		ret = reflector_new(k, (const struct sockaddr *)&p->local, want,
+				    &refl);
+		try = want;
+	}
+	for (tries = 0; ret == -EADDRINUSE && tries < range; tries++) {
+		if (k->next_port < b->port_min || k->next_port > b->port_max)
+			k->next_port = b->port_min;
+		try = k->next_port++;
+		if (try == want)
+			continue;
+		ret = reflector_new(k, (const struct sockaddr *)&p->local, try,
+				    &refl);
+	}
+	if (ret) {
+		perr(k, err, errlen, ret == -EADDRINUSE ?
+		     "no free test port in the range" : "creating a reflector",
+		     ret);
+		return ret;
+	}
+	ret = session_new(k, refl, p, &sess);
+	if (ret) {
+		perr(k, err, errlen, "creating a session", ret);
+		del(k, TWAMP_CMD_REFLECTOR_DEL, TWAMP_A_REFLECTOR, refl);
+		return ret;
+	}
+	*port = try;
+	*handle = (uint64_t)refl << 32 | sess;
+	return 0;
+}
+
+static void k_session_del(struct backend *b, uint64_t handle)
+{
+	struct kbackend *k = (struct kbackend *)b;
+	uint32_t refl = handle >> 32, sess = (uint32_t)handle;
+	int ret;
+
+	/* Gone already when its REFWAIT ran out: not an error. */
+	ret = del(k, TWAMP_CMD_SESSION_DEL, TWAMP_A_SESSION, sess);
+	if (ret && ret != -ENOENT)
+		log_warn("kernel backend: deleting session %u: %s%s%s", sess,
+			 k->ext_msg, k->ext_msg[0] ? ": " : "",
+			 strerror(-ret));
+	ret = del(k, TWAMP_CMD_REFLECTOR_DEL, TWAMP_A_REFLECTOR, refl);
+	if (ret && ret != -ENOENT)
+		log_warn("kernel backend: deleting reflector %u: %s%s%s", refl,
+			 k->ext_msg, k->ext_msg[0] ? ": " : "",
+			 strerror(-ret));
+}
+
+static void k_free(struct backend *b)
+{
+	struct kbackend *k = (struct kbackend *)b;
+
+	/* Closing the socket also removes everything bound to it. */
+	mnl_socket_close(k->sock);
+	free(k);
+}
+
+struct backend *backend_kernel_new(uint16_t port_min, uint16_t port_max,
+				   char *err, size_t errlen)
+{
+	struct kbackend *k = calloc(1, sizeof(*k));
+	struct nlmsghdr *nlh;
+	int one = 1, ret;
+
+	if (!k) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	k->sock = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
+	if (!k->sock) {
+		snprintf(err, errlen, "netlink socket: %s", strerror(errno));
+		free(k);
+		return NULL;
+	}
+	mnl_socket_setsockopt(k->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(k->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (mnl_socket_bind(k->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		snprintf(err, errlen, "netlink bind: %s", strerror(errno));
+		goto fail;
+	}
+	k->portid = mnl_socket_get_portid(k->sock);
+	k->seq = time(NULL);
+
+	ret = resolve(k);
+	if (ret == -ENOENT) {
+		modprobe();
+		ret = resolve(k);
+	}
+	if (ret == -ENOENT) {
+		snprintf(err, errlen,
+			 "the twamp kernel module is not loaded and could not be loaded");
+		goto fail;
+	}
+	if (ret) {
+		perr(k, err, errlen, "resolving the twamp netlink family", ret);
+		goto fail;
+	}
+	nlh = msg_new(k, k->family, TWAMP_CMD_INFO_GET, TWAMP_GENL_VERSION);
+	ret = talk(k, nlh, info_cb, &k->features);
+	if (ret) {
+		perr(k, err, errlen, "asking twamp.ko what it supports", ret);
+		goto fail;
+	}
+	if (!(k->features & TWAMP_FEATURE_REFLECTOR)) {
+		snprintf(err, errlen, "twamp.ko has no reflector");
+		goto fail;
+	}
+	k->b.name = "kernel";
+	k->b.modes = TWC_MODE_OPEN | TWC_MODE_MIXED | TWC_MODE_INDIVIDUAL |
+		     TWC_MODE_REFLECT_OCTETS;
+	if (k->features & TWAMP_FEATURE_AUTH)
+		k->b.modes |= TWC_MODE_AUTH;
+	if (k->features & TWAMP_FEATURE_ENCRYPT)
+		k->b.modes |= TWC_MODE_ENCRYPT;
+	k->b.session_add = k_session_add;
+	k->b.session_del = k_session_del;
+	k->b.free = k_free;
+	k->b.port_min = port_min;
+	k->b.port_max = port_max;
+	k->next_port = port_min;
+	k->reflector_bind = true;
+	return &k->b;
+fail:
+	mnl_socket_close(k->sock);
+	free(k);
+	return NULL;
+}

@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The config file is a list of "key value" lines; '#' starts a comment,
+ * blank lines are ignored. Keys are the long command-line options without
+ * their dashes, so the man page documents both at once.
+ */
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "control/control.h"
+
+void cfg_defaults(struct twampd_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->port = TWC_PORT;
+	c->backend = CFG_BACKEND_AUTO;
+	c->modes = TWC_MODE_OPEN;
+	c->count = 4096;
+	c->port_min = 20000;
+	c->port_max = 20999;
+	c->max_conns = 64;
+	c->max_sessions = 16;
+	c->servwait = 900;
+	c->refwait = 900;
+}
+
+static int parse_uint(const char *s, unsigned long min, unsigned long max,
+		      unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* ADDR, ADDR:PORT, [V6ADDR]:PORT or a bare IPv6 address. */
+static int parse_listen(const char *s, struct sockaddr_storage *ss)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *port = NULL, *colon = strchr(s, ':');
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	unsigned long p = 0;
+	size_t n;
+
+	memset(ss, 0, sizeof(*ss));
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+
+		if (!end || (end[1] && end[1] != ':'))
+			return -1;
+		n = end - s - 1;
+		if (end[1] == ':')
+			port = end + 2;
+		s++;
+	} else if (colon && !strchr(colon + 1, ':')) {
+		n = colon - s;
+		port = colon + 1;
+	} else {
+		n = strlen(s);
+	}
+	if (n == 0 || n >= sizeof(host))
+		return -1;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (port && parse_uint(port, 1, 65535, &p))
+		return -1;
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(p);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(p);
+		return 0;
+	}
+	return -1;
+}
+
+static int parse_prefix(const char *s, struct cfg_prefix *p)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	unsigned long len;
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+
+	if (n == 0 || n >= sizeof(addr))
+		return -1;
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	memset(p, 0, sizeof(*p));
+	if (inet_pton(AF_INET, addr, p->addr) == 1)
+		p->family = AF_INET;
+	else if (inet_pton(AF_INET6, addr, p->addr) == 1)
+		p->family = AF_INET6;
+	else
+		return -1;
+	len = p->family == AF_INET ? 32 : 128;
+	if (slash && parse_uint(slash + 1, 0, len, &len))
+		return -1;
+	p->len = len;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	uint32_t bit;
+} mode_names[] = {
+	{ "open", TWC_MODE_OPEN },
+	{ "auth", TWC_MODE_AUTH },
+	{ "encrypt", TWC_MODE_ENCRYPT },
+	{ "mixed", TWC_MODE_MIXED },
+	{ "individual", TWC_MODE_INDIVIDUAL },
+	{ "reflect-octets", TWC_MODE_REFLECT_OCTETS },
+};
+
+static int parse_modes(const char *s, uint32_t *out)
+{
+	uint32_t modes = 0;
+	const char *p = s;
+	unsigned long v;
+
+	if (!parse_uint(s, 1, UINT32_MAX, &v)) {
+		*out = v;
+		return 0;
+	}
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		unsigned int i;
+
+		for (i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
+			if (strlen(mode_names[i].name) == n &&
+			    !strncmp(p, mode_names[i].name, n))
+				break;
+		if (i == sizeof(mode_names) / sizeof(mode_names[0]))
+			return -1;
+		modes |= mode_names[i].bit;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if (!modes)
+		return -1;
+	*out = modes;
+	return 0;
+}
+
+const char *cfg_modes_str(uint32_t modes, char *buf, size_t len)
+{
+	size_t off = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
+		if (modes & mode_names[i].bit)
+			off += snprintf(buf + off, off < len ? len - off : 0,
+					"%s%s", off ? "," : "",
+					mode_names[i].name);
+	if (!off)
+		snprintf(buf, len, "none");
+	return buf;
+}
+
+const char *cfg_addr_str(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+
+		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+		snprintf(buf, len, "%s:%u", a, ntohs(s4->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+		snprintf(buf, len, "[%s]:%u", a, ntohs(s6->sin6_port));
+	} else {
+		snprintf(buf, len, "?");
+	}
+	return buf;
+}
+
+static int bad(char *err, size_t errlen, const char *key, const char *val,
+	       const char *want)
+{
+	snprintf(err, errlen, "%s: invalid value '%s' (%s)", key, val, want);
+	return -1;
+}
+
+static int set_bool(bool *b, const char *key, const char *val, char *err,
+		    size_t errlen)
+{
+	if (!strcmp(val, "yes") || !strcmp(val, "on") || !strcmp(val, "1"))
+		*b = true;
+	else if (!strcmp(val, "no") || !strcmp(val, "off") || !strcmp(val, "0"))
+		*b = false;
+	else
+		return bad(err, errlen, key, val, "yes or no");
+	return 0;
+}
+
+int cfg_set(struct twampd_cfg *c, const char *key, const char *val,
+	    char *err, size_t errlen)
+{
+	unsigned long v, w;
+
+	if (!strcmp(key, "listen")) {
+		if (c->n_listen == CFG_MAX_LISTEN) {
+			snprintf(err, errlen, "listen: at most %d addresses",
+				 CFG_MAX_LISTEN);
+			return -1;
+		}
+		if (parse_listen(val, &c->listen[c->n_listen].addr))
+			return bad(err, errlen, key, val,
+				   "ADDR, ADDR:PORT or [ADDR]:PORT");
+		c->n_listen++;
+	} else if (!strcmp(key, "port")) {
+		if (parse_uint(val, 1, 65535, &v))
+			return bad(err, errlen, key, val, "1 to 65535");
+		c->port = v;
+	} else if (!strcmp(key, "backend")) {
+		if (!strcmp(val, "auto"))
+			c->backend = CFG_BACKEND_AUTO;
+		else if (!strcmp(val, "kernel"))
+			c->backend = CFG_BACKEND_KERNEL;
+		else if (!strcmp(val, "user"))
+			c->backend = CFG_BACKEND_USER;
+		else
+			return bad(err, errlen, key, val, "auto, kernel or user");
+	} else if (!strcmp(key, "modes")) {
+		if (parse_modes(val, &c->modes))
+			return bad(err, errlen, key, val,
+				   "comma-separated open, auth, encrypt, mixed, individual, reflect-octets");
+	} else if (!strcmp(key, "key-file")) {
+		if (strlen(val) >= sizeof(c->key_file))
+			return bad(err, errlen, key, val, "too long");
+		strcpy(c->key_file, val);
+	} else if (!strcmp(key, "pbkdf2-count")) {
+		if (parse_uint(val, 1024, 1UL << 24, &v) || (v & (v - 1)))
+			return bad(err, errlen, key, val,
+				   "a power of 2 from 1024 to 16777216");
+		c->count = v;
+	} else if (!strcmp(key, "port-range")) {
+		char lo[8];
+		const char *dash = strchr(val, '-');
+
+		if (!dash || dash - val >= (long)sizeof(lo))
+			return bad(err, errlen, key, val, "MIN-MAX");
+		memcpy(lo, val, dash - val);
+		lo[dash - val] = '\0';
+		if (parse_uint(lo, 1, 65535, &v) ||
+		    parse_uint(dash + 1, 1, 65535, &w) || w < v)
+			return bad(err, errlen, key, val,
+				   "MIN-MAX, 1 <= MIN <= MAX <= 65535");
+		c->port_min = v;
+		c->port_max = w;
+	} else if (!strcmp(key, "max-conns")) {
+		if (parse_uint(val, 1, 100000, &v))
+			return bad(err, errlen, key, val, "1 to 100000");
+		c->max_conns = v;
+	} else if (!strcmp(key, "max-sessions")) {
+		if (parse_uint(val, 1, 65535, &v))
+			return bad(err, errlen, key, val, "1 to 65535");
+		c->max_sessions = v;
+	} else if (!strcmp(key, "allow")) {
+		if (c->n_allow == CFG_MAX_ALLOW) {
+			snprintf(err, errlen, "allow: at most %d prefixes",
+				 CFG_MAX_ALLOW);
+			return -1;
+		}
+		if (parse_prefix(val, &c->allow[c->n_allow]))
+			return bad(err, errlen, key, val, "ADDR[/LEN]");
+		c->n_allow++;
+	} else if (!strcmp(key, "servwait")) {
+		if (parse_uint(val, 0, 86400 * 7, &v))
+			return bad(err, errlen, key, val,
+				   "seconds, 0 to 604800; 0: never");
+		c->servwait = v;
+	} else if (!strcmp(key, "refwait")) {
+		if (parse_uint(val, 0, 86400 * 7, &v))
+			return bad(err, errlen, key, val,
+				   "seconds, 0 to 604800; 0: never");
+		c->refwait = v;
+	} else if (!strcmp(key, "pid-file")) {
+		if (strlen(val) >= sizeof(c->pid_file))
+			return bad(err, errlen, key, val, "too long");
+		strcpy(c->pid_file, val);
+	} else if (!strcmp(key, "foreground")) {
+		return set_bool(&c->foreground, key, val, err, errlen);
+	} else if (!strcmp(key, "debug")) {
+		return set_bool(&c->debug, key, val, err, errlen);
+	} else {
+		snprintf(err, errlen, "unknown setting '%s'", key);
+		return -1;
+	}
+	return 0;
+}
+
+int cfg_load(struct twampd_cfg *c, const char *path, bool must_exist,
+	     char *err, size_t errlen)
+{
+	char line[1024], msg[512];
+	unsigned int lineno = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *key, *val, *end;
+
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			snprintf(err, errlen, "%s:%u: line too long", path,
+				 lineno);
+			goto fail;
+		}
+		line[strcspn(line, "#\r\n")] = '\0';
+		key = line + strspn(line, " \t");
+		if (!*key)
+			continue;
+		val = key + strcspn(key, " \t");
+		if (*val)
+			*val++ = '\0';
+		val += strspn(val, " \t");
+		end = val + strlen(val);
+		while (end > val && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (!*val) {
+			snprintf(err, errlen, "%s:%u: %s: missing value", path,
+				 lineno, key);
+			goto fail;
+		}
+		if (cfg_set(c, key, val, msg, sizeof(msg))) {
+			snprintf(err, errlen, "%s:%u: %s", path, lineno, msg);
+			goto fail;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error", path);
+		goto fail;
+	}
+	fclose(f);
+	return 0;
+fail:
+	fclose(f);
+	return -1;
+}
+
+static bool prefix_match(const uint8_t *a, const uint8_t *p, unsigned int len)
+{
+	unsigned int bytes = len / 8, bits = len % 8;
+
+	if (memcmp(a, p, bytes))
+		return false;
+	if (!bits)
+		return true;
+	return ((a[bytes] ^ p[bytes]) & (0xff << (8 - bits))) == 0;
+}
+
+bool cfg_allowed(const struct twampd_cfg *c, const struct sockaddr *sa)
+{
+	const uint8_t *addr;
+	unsigned int i;
+	int family = sa->sa_family;
+
+	if (!c->n_allow)
+		return true;
+	if (family == AF_INET) {
+		addr = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+	} else if (family == AF_INET6) {
+		addr = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		/* An IPv4 client on a dual-stack socket. */
+		if (IN6_IS_ADDR_V4MAPPED(
+			    &((const struct sockaddr_in6 *)sa)->sin6_addr)) {
+			addr += 12;
+			family = AF_INET;
+		}
+	} else {
+		return false;
+	}
+	for (i = 0; i < c->n_allow; i++)
+		if (c->allow[i].family == family &&
+		    prefix_match(addr, c->allow[i].addr, c->allow[i].len))
+			return true;
+	return false;
+}
