@@ -587,18 +587,18 @@ static size_t in_want(const struct twc_conn *c)
 	return c->in_need ? c->in_need : TWC_BLOCK;
 }
 
+/* A framing step is complete: act on it. */
 static int in_step(struct twc_conn *c)
 {
 	int ret;
 
-	if (c->state == SRV_SETUP) {
-		ret = handle_setup(c);
-	} else if (!c->in_need) {
+	/* A command's first block only tells how long the command is. */
+	if (c->state == SRV_CMD && !c->in_need)
 		return command_begin(c);
-	} else {
-		ret = command_end(c);
-	}
-	c->in_len = c->in_need = c->in_plain = 0;
+	ret = c->state == SRV_SETUP ? handle_setup(c) : command_end(c);
+	c->in_len = 0;
+	c->in_need = 0;
+	c->in_plain = 0;
 	return ret;
 }
 
