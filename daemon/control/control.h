@@ -116,7 +116,7 @@ struct twc_server_ops {
 struct twc_server_cfg {
 	uint32_t modes;			/* advertised in the Server-Greeting */
 	const struct twc_keyring *keys;
-	uint32_t count;			/* PBKDF2 iterations, power of 2 */
+	uint32_t count;			/* PBKDF2 iterations, power of 2; 0: 1024 */
 	unsigned int max_sessions;	/* per connection; 0: 16, max 1024 */
 	uint64_t start_time;		/* server start (NTP); 0: now */
 };

@@ -26,6 +26,7 @@
 #define SRV_OUT_MAX		(64 * 1024)	/* replies the peer leaves unread */
 #define SRV_SESSIONS_DEFAULT	16
 #define SRV_SESSIONS_MAX	TWC_N_MAX
+#define SRV_COUNT_DEFAULT	1024	/* the RFC 4656 minimum */
 
 enum srv_state {
 	SRV_SETUP,		/* Greeting sent, waiting for Set-Up-Response */
@@ -158,11 +159,13 @@ struct twc_conn *twc_server_new(const struct twc_server_cfg *cfg,
 	}
 	if (!c->cfg.start_time)
 		c->cfg.start_time = twc_ntp_now();
+	if (!c->cfg.count)
+		c->cfg.count = SRV_COUNT_DEFAULT;
 
 	g.modes = c->cfg.modes;
 	memcpy(g.challenge, c->challenge, 16);
 	memcpy(g.salt, c->salt, 16);
-	g.count = cfg->count;
+	g.count = c->cfg.count;
 	twc_greeting_encode(&g, buf);
 	if (out_push(c, buf, sizeof(buf)) < 0) {
 		twc_conn_free(c);

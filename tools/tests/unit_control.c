@@ -757,6 +757,12 @@ static void test_server_setup(void)
 	CHECK("greeting: challenge and salt random per connection",
 	      c2 && take(c2, g2, 64) && memcmp(g1 + 16, g2 + 16, 32));
 	twc_conn_free(c2);
+	cfg.count = 0;
+	c2 = server(&cfg, &f);
+	CHECK("greeting: Count 0 in the config means 1024",
+	      c2 && take(c2, g2, 64) && eq_hex(g2 + 48, "00000400"));
+	twc_conn_free(c2);
+	cfg.count = 1024;
 	s.mode = TWC_MODE_ENCRYPT;
 	twc_setup_encode(&s, buf);
 	CHECK("setup: mode not offered closes",
