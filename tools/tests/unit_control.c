@@ -1435,6 +1435,152 @@ static void test_client_timeout(void)
 	close(sv[1]);
 }
 
+/* -------- an independent decoder: Wireshark's TWAMP-Control dissector -------- */
+
+struct transcript {
+	FILE *f;
+	unsigned int n;
+};
+
+/* text2pcap input: 'I' is client to server, 'O' server to client. */
+static void record(struct transcript *t, char dir, const uint8_t *buf,
+		   size_t len)
+{
+	size_t i;
+
+	fprintf(t->f, "%c\n", dir);
+	for (i = 0; i < len; i++) {
+		if (i % 16 == 0)
+			fprintf(t->f, "%06zx", i);
+		fprintf(t->f, " %02x%s", buf[i],
+			i % 16 == 15 || i == len - 1 ? "\n" : "");
+	}
+	t->n++;
+}
+
+/* Play an unauthenticated session against the server, keeping the octets. */
+static bool wire_session(const char *path)
+{
+	struct twc_server_cfg cfg = base_cfg(TWC_MODE_OPEN | TWC_MODE_AUTH);
+	struct twc_setup s = { .mode = TWC_MODE_OPEN };
+	struct twc_stop st = { .nsessions = 1 };
+	struct sockaddr_in *sin;
+	struct twc_session_req req;
+	struct transcript t = { 0 };
+	struct fake f = { 0 };
+	uint8_t buf[TWC_SETUP_LEN];
+	struct twc_conn *c;
+	bool ok;
+
+	t.f = fopen(path, "w");
+	c = server(&cfg, &f);
+	if (!t.f || !c)
+		return false;
+	ok = take(c, buf, 64);
+	record(&t, 'O', buf, 64);
+	twc_setup_encode(&s, buf);
+	record(&t, 'I', buf, TWC_SETUP_LEN);
+	ok &= twc_conn_input(c, buf, TWC_SETUP_LEN) == 0 && take(c, buf, 48);
+	record(&t, 'O', buf, 48);
+
+	default_req(&req);
+	sin = (struct sockaddr_in *)&req.sender;
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, "198.51.100.9", &sin->sin_addr);
+	req.padding = 27;
+	req.timeout = (uint64_t)2 << 32 | 0x80000000u;
+	req.dscp = 46;
+	twc_request_encode(&req, TWC_MODE_OPEN, buf);
+	record(&t, 'I', buf, TWC_REQUEST_LEN);
+	ok &= twc_conn_input(c, buf, TWC_REQUEST_LEN) == 0 && take(c, buf, 48);
+	record(&t, 'O', buf, 48);
+	twc_start_encode(buf);
+	record(&t, 'I', buf, 32);
+	ok &= twc_conn_input(c, buf, 32) == 0 && take(c, buf, 32);
+	record(&t, 'O', buf, 32);
+	twc_stop_encode(&st, buf);
+	record(&t, 'I', buf, 32);
+	ok &= twc_conn_input(c, buf, 32) == 0;
+	twc_conn_free(c);
+	fclose(t.f);
+	return ok;
+}
+
+static void test_wireshark(void)
+{
+	static const char *const names[] = {
+		"Server-Greeting", "Set-Up-Response", "Server-Start",
+		"Request-TW-Session", "Accept-Session", "Start-Sessions",
+		"Start-Ack", "Stop-Sessions",
+	};
+	/*
+	 * srcport|modes|mode|count|accept|command|ipvn|sport|rport|sender|
+	 * padding|timeout|type-p|numsessions, as tshark prints them. The
+	 * Timeout of 2.5 s shows as 2.0005 s: Wireshark (4.0, packet-twamp.c)
+	 * turns the NTP fraction into microseconds but stores them as
+	 * nanoseconds; the octets are right, its display is not.
+	 */
+	static const char *const want[] = {
+		"862|3||1024||||||||||",
+		"40000||1|||||||||||",
+		"862||||0|||||||||",
+		"40000|||||5|4|40001|862|198.51.100.9|27|2.000500000|0x2e000000|",
+		"862||||0||||5001|||||",
+		"40000|||||2||||||||",
+		"862||||0|||||||||",
+		"40000||||0|3||||||||1",
+	};
+	char txt[] = "/tmp/unit-control-wire.XXXXXX", pcap[64], cmd[1024];
+	char line[512], name[128];
+	unsigned int i = 0, n = ARRAY_SIZE(want);
+	bool ok = true;
+	FILE *p;
+	int fd;
+
+	if (system("command -v text2pcap >/dev/null && "
+		   "command -v tshark >/dev/null") != 0) {
+		for (i = 0; i < n; i++) {
+			test_no++;
+			printf("ok %d wireshark decodes %s # SKIP no tshark\n",
+			       test_no, names[i]);
+		}
+		return;
+	}
+	fd = mkstemp(txt);
+	if (fd >= 0)
+		close(fd);
+	snprintf(pcap, sizeof(pcap), "%s.pcap", txt);
+	CHECK("wireshark: open session played", fd >= 0 && wire_session(txt));
+	/* -D: 'I' lines go from the first address and port to the second. */
+	snprintf(cmd, sizeof(cmd),
+		 "text2pcap -q -D -4 198.51.100.2,192.0.2.1 -T 40000,862 %s %s "
+		 ">/dev/null 2>&1 && tshark -r %s -d tcp.port==862,twamp.control "
+		 "-Y twamp.control -T fields -E separator='|' -e tcp.srcport "
+		 "-e twamp.control.modes -e twamp.control.mode "
+		 "-e twamp.control.count -e twamp.control.accept "
+		 "-e twamp.control.command -e twamp.control.ipvn "
+		 "-e twamp.control.sender_port -e twamp.control.receiver_port "
+		 "-e twamp.control.sender_ipv4 -e twamp.control.padding_length "
+		 "-e twamp.control.timeout -e twamp.control.type-p "
+		 "-e twamp.control.numsessions 2>/dev/null",
+		 txt, pcap, pcap);
+	p = popen(cmd, "r");
+	for (i = 0; p && fgets(line, sizeof(line), p); i++) {
+		line[strcspn(line, "\n")] = '\0';
+		if (i >= n)
+			continue;
+		snprintf(name, sizeof(name), "wireshark decodes %s", names[i]);
+		CHECK(name, !strcmp(line, want[i]));
+		if (strcmp(line, want[i]))
+			printf("# got  %s\n# want %s\n", line, want[i]);
+	}
+	if (p)
+		ok = pclose(p) == 0;
+	CHECK("wireshark: one frame per message, tshark ran", ok && i == n);
+	unlink(txt);
+	unlink(pcap);
+}
+
 int main(void)
 {
 	char path[] = "/tmp/unit-control-kr.XXXXXX", err[256];
@@ -1479,6 +1625,7 @@ int main(void)
 		       TWC_TEST_AUTH, true);
 	test_client_errors();
 	test_client_timeout();
+	test_wireshark();
 	twc_keyring_free(test_keys);
 
 	printf("1..%d\n", test_no);
