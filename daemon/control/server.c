@@ -288,7 +288,7 @@ static struct srv_session *session_find(struct twc_conn *c,
 /* Stopped sessions are gone: forget them, freeing their slot. */
 static void session_stop(struct twc_conn *c, struct srv_session *s)
 {
-	c->ops->stop(c->ctx, (const uint8_t (*)[16])s->sid, 1,
+	c->ops->stop(c->ctx, (const uint8_t (*)[16])&s->sid, 1,
 		     twc_ntp_to_ns(s->timeout));
 	*s = c->sessions[--c->nsessions];
 }
