@@ -158,6 +158,38 @@ check: deps
 demo: deps all
 	tools/vm/run -- tools/demo.sh
 
+# The benchmark, kernel data path against the userspace baseline, in the
+# QEMU guest (docs/performance.md): under 10 minutes, prints a table and
+# writes build/bench/bench-DATE.json. Not part of check; bench-smoke (one
+# short run that checks every figure comes out) is.
+BENCH_PROGS := $(BUILD)/twamp-ctl $(BUILD)/bench/twamp-bench-usend \
+	$(BUILD)/bench/twamp-bench-bulk
+# The baseline reflector is optional: without it that column is n/a.
+BENCH_UREFLECT = $(MAKE) -s $(BUILD)/twamp-ureflect >/dev/null 2>&1 || \
+	echo "bench: no $(BUILD)/twamp-ureflect: the baseline column will be n/a"
+BENCH_VM = tools/vm/run --timeout $(or $(BENCH_TIMEOUT),900) --cpus 2 \
+	--rw $(CURDIR)/$(BUILD)
+BENCH_HOST = $$(nproc) CPUs, $$(sed -n 's/^model name[[:space:]]*: //p' \
+	/proc/cpuinfo | head -n1), load average $$(cut -d' ' -f1-3 /proc/loadavg)
+
+$(BUILD)/bench/twamp-bench-usend: tools/bench/usend.c uapi/linux/twamp_packet.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+$(BUILD)/bench/twamp-bench-bulk: tools/bench/bulk.c uapi/linux/twamp.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LIBMNL_CFLAGS) -o $@ $< $(LDFLAGS) $(LIBMNL_LIBS)
+
+.PHONY: bench bench-smoke
+bench: module $(BENCH_PROGS)
+	@$(BENCH_UREFLECT)
+	TWAMP_BENCH_HOST="$(BENCH_HOST)" $(BENCH_VM) -- tools/bench/bench.sh
+
+bench-smoke: module $(BENCH_PROGS)
+	@$(BENCH_UREFLECT)
+	TWAMP_BENCH_SMOKE=1 TWAMP_BENCH_HOST="$(BENCH_HOST)" $(BENCH_VM) -- \
+		tools/bench/bench.sh $(BUILD)/bench/smoke.json
+
 install: install-module install-programs
 
 install-module: module
