@@ -253,6 +253,8 @@ static int reflector_new(struct kbackend *k, const struct sockaddr *local,
 	struct nlmsghdr *nlh;
 	struct nlattr *n;
 	uint32_t bind_off = 0;
+	bool retried = false;
+	char why[256];
 	int ret;
 
 again:
@@ -273,12 +275,24 @@ again:
 	}
 	mnl_attr_nest_end(nlh, n);
 	ret = talk(k, nlh, id_cb, &ctx);
-	if (ret == -EINVAL && k->reflector_bind && k->ext_off == bind_off) {
-		/* A module from before reflectors could be bound. */
-		log_warn("kernel backend: twamp.ko cannot bind reflectors to twampd (%s); they outlive twampd if it is killed",
+	if (ret == -EINVAL && k->reflector_bind && !retried &&
+	    (k->ext_off == bind_off ||
+	     strstr(k->ext_msg, "Unsupported attribute"))) {
+		/* Maybe a module from before reflectors could be bound. */
+		snprintf(why, sizeof(why), "%s",
 			 k->ext_msg[0] ? k->ext_msg : "attribute refused");
 		k->reflector_bind = false;
+		retried = true;
 		goto again;
+	}
+	if (retried) {
+		if (ret == -EINVAL) {
+			/* Refused without it too: BIND was not the reason. */
+			k->reflector_bind = true;
+		} else {
+			log_warn("kernel backend: twamp.ko cannot bind reflectors to twampd (%s); they outlive twampd if it is killed",
+				 why);
+		}
 	}
 	if (!ret && !ctx.id)
 		ret = -EPROTO;

@@ -275,8 +275,9 @@ int cfg_set(struct twampd_cfg *c, const char *key, const char *val,
 			return bad(err, errlen, key, val, "1 to 100000");
 		c->max_conns = v;
 	} else if (!strcmp(key, "max-sessions")) {
-		if (parse_uint(val, 1, 65535, &v))
-			return bad(err, errlen, key, val, "1 to 65535");
+		/* The engine's limit: a Start-N names at most 1024. */
+		if (parse_uint(val, 1, 1024, &v))
+			return bad(err, errlen, key, val, "1 to 1024");
 		c->max_sessions = v;
 	} else if (!strcmp(key, "allow")) {
 		if (c->n_allow == CFG_MAX_ALLOW) {
