@@ -68,6 +68,7 @@ module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 programs: $(BUILD)/twamp-ctl $(BUILD)/san/twamp-ctl
+programs: $(BUILD)/twamp-ureflect $(BUILD)/san/twamp-ureflect
 
 $(BUILD)/twamp-ctl: $(CTL_SRCS) $(CTL_HDRS) VERSION
 	@mkdir -p $(@D)
@@ -78,6 +79,21 @@ $(BUILD)/san/twamp-ctl: $(CTL_SRCS) $(CTL_HDRS) VERSION
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LIBMNL_CFLAGS) -o $@ $(CTL_SRCS) \
 		$(LDFLAGS) $(LIBMNL_LIBS)
+
+# The userspace reflector (daemon/ureflect.c) as a program of its own.
+UREFL_SRCS := daemon/ureflect.c daemon/ureflect_main.c
+UREFL_HDRS := daemon/ureflect.h daemon/control/control.h \
+	uapi/linux/twamp_packet.h
+UREFL_LIBS = $(shell $(PKG_CONFIG) --libs libcrypto) -pthread
+
+$(BUILD)/twamp-ureflect: $(UREFL_SRCS) $(UREFL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -pthread -o $@ $(UREFL_SRCS) $(LDFLAGS) $(UREFL_LIBS)
+
+$(BUILD)/san/twamp-ureflect: $(UREFL_SRCS) $(UREFL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -pthread -o $@ $(UREFL_SRCS) $(LDFLAGS) \
+		$(UREFL_LIBS)
 
 $(BUILD)/unit: $(UNIT_SRCS) $(CTL_HDRS)
 	@mkdir -p $(@D)
@@ -197,8 +213,10 @@ install-module: module
 		modules_install
 	depmod -a $(KVER)
 
-install-programs: $(BUILD)/twamp-ctl
+install-programs: $(BUILD)/twamp-ctl $(BUILD)/twamp-ureflect
 	install -D -m 0755 $(BUILD)/twamp-ctl $(DESTDIR)$(BINDIR)/twamp-ctl
+	install -D -m 0755 $(BUILD)/twamp-ureflect \
+		$(DESTDIR)$(BINDIR)/twamp-ureflect
 	install -D -m 0644 docs/twamp-ctl.8 $(DESTDIR)$(MANDIR)/man8/twamp-ctl.8
 	install -D -m 0644 tools/completion/twamp-ctl \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/twamp-ctl
