@@ -70,15 +70,17 @@ module:
 programs: $(BUILD)/twamp-ctl $(BUILD)/san/twamp-ctl
 programs: $(BUILD)/twamp-ureflect $(BUILD)/san/twamp-ureflect
 
-$(BUILD)/twamp-ctl: $(CTL_SRCS) $(CTL_HDRS) VERSION
+# twamp-ctl test is a Control-Client: it links the control engine.
+$(BUILD)/twamp-ctl: $(CTL_SRCS) $(CTL_HDRS) $(CONTROL_SRCS) $(CONTROL_HDRS) VERSION
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LIBMNL_CFLAGS) -o $@ $(CTL_SRCS) $(LDFLAGS) $(LIBMNL_LIBS)
+	$(CC) $(CFLAGS) $(LIBMNL_CFLAGS) $(CONTROL_CFLAGS) -o $@ $(CTL_SRCS) \
+		$(CONTROL_SRCS) $(LDFLAGS) $(LIBMNL_LIBS) $(CONTROL_LIBS)
 
 # The same program under ASan/UBSan, used by the tests.
-$(BUILD)/san/twamp-ctl: $(CTL_SRCS) $(CTL_HDRS) VERSION
+$(BUILD)/san/twamp-ctl: $(CTL_SRCS) $(CTL_HDRS) $(CONTROL_SRCS) $(CONTROL_HDRS) VERSION
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LIBMNL_CFLAGS) -o $@ $(CTL_SRCS) \
-		$(LDFLAGS) $(LIBMNL_LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LIBMNL_CFLAGS) $(CONTROL_CFLAGS) -o $@ \
+		$(CTL_SRCS) $(CONTROL_SRCS) $(LDFLAGS) $(LIBMNL_LIBS) $(CONTROL_LIBS)
 
 # The userspace reflector (daemon/ureflect.c) as a program of its own.
 UREFL_SRCS := daemon/ureflect.c daemon/ureflect_main.c

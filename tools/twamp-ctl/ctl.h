@@ -28,6 +28,7 @@ int cmd_sender(int argc, char *argv[]);
 int cmd_stats(int argc, char *argv[]);
 int cmd_monitor(int argc, char *argv[]);
 int cmd_ping(int argc, char *argv[]);
+int cmd_test(int argc, char *argv[]);
 
 /* Argument helpers shared by subcommands; all print their own errors. */
 bool is_help(const char *arg);

@@ -17,6 +17,7 @@ static const struct subcommand subcommands[] = {
 	{ "stats", cmd_stats, "show the statistics of senders" },
 	{ "monitor", cmd_monitor, "stream per-packet results of senders" },
 	{ "ping", cmd_ping, "measure delay and loss to a reflector, like ping" },
+	{ "test", cmd_test, "run a full TWAMP test against a TWAMP server" },
 };
 
 static void usage(FILE *f)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "ping.h"
 #include "sender.h"
 
 /* How long the group may stay silent before we ask whether the sender is done. */
@@ -229,15 +230,7 @@ static int wait_done(struct tnl *nl, struct tnl *mon, struct ping_ctx *ctx,
 	return 0;
 }
 
-struct ping_opts {
-	int family;
-	bool json, quiet;
-	const char *host;
-	uint64_t size;			/* UINT64_MAX: the default */
-	struct sender cfg;
-};
-
-enum { OPT_STAMP = 256, OPT_SSID, OPT_PTP, OPT_POISSON };
+enum { OPT_STAMP = 256, OPT_SSID, OPT_PTP, OPT_POISSON, OPT_KEYFILE };
 
 static const struct option long_opts[] = {
 	{ "stamp", no_argument, NULL, OPT_STAMP },
@@ -255,8 +248,9 @@ static void set(struct sender *s, unsigned int attr, uint64_t v)
 }
 
 /* -I: a device or VRF by name, else a local address. */
-static int parse_via(struct sender *s, const char *arg)
+static int parse_via(struct ping_opts *o, const char *arg)
 {
+	struct sender *s = &o->cfg;
 	unsigned int ifindex = if_nametoindex(arg);
 
 	if (ifindex) {
@@ -266,15 +260,69 @@ static int parse_via(struct sender *s, const char *arg)
 	} else if (inet_pton(AF_INET6, arg, s->local) == 1) {
 		s->local_family = AF_INET6;
 	} else {
-		fprintf(stderr, "%s: ping: no device or address '%s'\n",
-			PROG_NAME, arg);
+		fprintf(stderr, "%s: %s: no device or address '%s'\n",
+			PROG_NAME, o->cmd, arg);
 		return -1;
 	}
 	return 0;
 }
 
-/* Returns 0, 1 for an error, or 2 after -h. */
-static int parse_opts(int argc, char *argv[], struct ping_opts *o)
+/* -m: the TWAMP-Control security mode of twamp-ctl test. */
+static int parse_mode(struct ping_opts *o, const char *arg)
+{
+	static const struct {
+		const char *name;
+		uint32_t mode;
+	} modes[] = {
+		{ "open", TWC_MODE_OPEN },
+		{ "unauthenticated", TWC_MODE_OPEN },
+		{ "auth", TWC_MODE_AUTH },
+		{ "authenticated", TWC_MODE_AUTH },
+		{ "encrypt", TWC_MODE_ENCRYPT },
+		{ "encrypted", TWC_MODE_ENCRYPT },
+		{ "mixed", TWC_MODE_MIXED },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (!strcmp(arg, modes[i].name)) {
+			o->mode = modes[i].mode;
+			return 0;
+		}
+	}
+	fprintf(stderr,
+		"%s: %s: unknown mode '%s' (open, auth, encrypt or mixed)\n",
+		PROG_NAME, o->cmd, arg);
+	return -1;
+}
+
+/* What ping takes and test does not, and the reverse. */
+static bool opt_allowed(const struct ping_opts *o, int c)
+{
+	bool test = !strcmp(o->cmd, "test");
+
+	switch (c) {
+	case OPT_STAMP:
+	case OPT_SSID:
+		return !test;
+	case 'm':
+	case 'k':
+	case 'K':
+		return test;
+	}
+	return true;
+}
+
+static void cmd_usage(const struct ping_opts *o, FILE *f)
+{
+	if (!strcmp(o->cmd, "test"))
+		test_usage(f);
+	else
+		usage(f);
+}
+
+int ping_parse_opts(int argc, char *argv[], struct ping_opts *o,
+		    const char *cmd)
 {
 	struct sender *s = &o->cfg;
 	uint8_t dscp;
@@ -282,11 +330,19 @@ static int parse_opts(int argc, char *argv[], struct ping_opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->cmd = cmd;
 	o->size = UINT64_MAX;
+	o->mode = TWC_MODE_OPEN;
+	o->control_port = TWC_PORT;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":46c:i:s:Q:t:p:I:w:qjh", long_opts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":46c:i:s:Q:t:p:I:w:m:k:K:qjh",
+				long_opts, NULL)) != -1) {
+		if (!opt_allowed(o, c)) {
+			fprintf(stderr, "%s: %s: option '%s' is not for %s\n",
+				PROG_NAME, cmd, argv[optind - 1], cmd);
+			return 1;
+		}
 		switch (c) {
 		case '4':
 			o->family = AF_INET;
@@ -321,16 +377,30 @@ static int parse_opts(int argc, char *argv[], struct ping_opts *o)
 		case 'p':
 			if (parse_u64("port", optarg, 65535, &v))
 				return 1;
-			set(s, TWAMP_A_SENDER_REMOTE_PORT, v);
+			/* test: the server's TWAMP-Control port */
+			if (!strcmp(cmd, "test"))
+				o->control_port = v;
+			else
+				set(s, TWAMP_A_SENDER_REMOTE_PORT, v);
 			break;
 		case 'I':
-			if (parse_via(s, optarg))
+			if (parse_via(o, optarg))
 				return 1;
 			break;
 		case 'w':
 			if (parse_seconds_ns("wait", optarg, &v))
 				return 1;
 			set(s, TWAMP_A_SENDER_WAIT, v);
+			break;
+		case 'm':
+			if (parse_mode(o, optarg))
+				return 1;
+			break;
+		case 'k':
+			o->key_file = optarg;
+			break;
+		case 'K':
+			o->key_id = optarg;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -339,7 +409,7 @@ static int parse_opts(int argc, char *argv[], struct ping_opts *o)
 			o->json = true;
 			break;
 		case 'h':
-			usage(stdout);
+			cmd_usage(o, stdout);
 			return 2;
 		case OPT_STAMP:
 			set(s, TWAMP_A_SENDER_FORMAT, TWAMP_FORMAT_STAMP);
@@ -356,33 +426,36 @@ static int parse_opts(int argc, char *argv[], struct ping_opts *o)
 			set(s, TWAMP_A_SENDER_SCHEDULE, TWAMP_SCHEDULE_POISSON);
 			break;
 		case ':':
-			fprintf(stderr, "%s: ping: option '%s' needs a value\n",
-				PROG_NAME, argv[optind - 1]);
+			fprintf(stderr, "%s: %s: option '%s' needs a value\n",
+				PROG_NAME, cmd, argv[optind - 1]);
 			return 1;
 		default:
-			fprintf(stderr, "%s: ping: unknown option '%s'\n",
-				PROG_NAME, argv[optind - 1]);
-			usage(stderr);
+			fprintf(stderr, "%s: %s: unknown option '%s'\n",
+				PROG_NAME, cmd, argv[optind - 1]);
+			cmd_usage(o, stderr);
 			return 1;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, optind == argc ? "%s: ping: no host given\n" :
-			"%s: ping: more than one host given\n", PROG_NAME);
-		usage(stderr);
+		fprintf(stderr, optind == argc ? "%s: %s: no host given\n" :
+			"%s: %s: more than one host given\n", PROG_NAME, cmd);
+		cmd_usage(o, stderr);
 		return 1;
 	}
 	o->host = argv[optind];
 	if (s->has[TWAMP_A_SENDER_SSID] && !s->has[TWAMP_A_SENDER_FORMAT]) {
-		fprintf(stderr, "%s: ping: --ssid needs --stamp\n", PROG_NAME);
+		fprintf(stderr, "%s: %s: --ssid needs --stamp\n", PROG_NAME,
+			cmd);
 		return 1;
 	}
 	if (s->local_family && o->family && s->local_family != o->family) {
-		fprintf(stderr, "%s: ping: -I %s is not an %s address\n",
-			PROG_NAME, "ADDR", o->family == AF_INET ? "IPv4" : "IPv6");
+		fprintf(stderr, "%s: %s: -I %s is not an %s address\n",
+			PROG_NAME, cmd, "ADDR",
+			o->family == AF_INET ? "IPv4" : "IPv6");
 		return 1;
 	}
-	if (o->size != UINT64_MAX) {
+	/* test sizes its packets once the mode is settled. */
+	if (o->size != UINT64_MAX && strcmp(cmd, "test")) {
 		uint32_t padding;
 
 		if (size_to_padding(s->v[TWAMP_A_SENDER_FORMAT], o->size,
@@ -412,7 +485,8 @@ static uint64_t missed(const struct ping_ctx *ctx)
 }
 
 static void print_json(const struct ping_opts *o, const struct host_addr *addr,
-		       const struct sender *created, struct ping_ctx *ctx)
+		       const struct sender *created, struct ping_ctx *ctx,
+		       const struct ping_hooks *hooks)
 {
 	struct sender config = *created;
 	size_t i;
@@ -424,6 +498,8 @@ static void print_json(const struct ping_opts *o, const struct host_addr *addr,
 	json_str(stdout, o->host);
 	printf(",\"address\":");
 	json_str(stdout, addr->text);
+	if (hooks && hooks->json)
+		hooks->json(hooks->arg);
 	printf(",\"config\":{");
 	sender_print_json_config(&config);
 	printf("},\"results\":[");
@@ -436,57 +512,69 @@ static void print_json(const struct ping_opts *o, const struct host_addr *addr,
 	printf(",\"results_missed\":%" PRIu64 "}\n", missed(ctx));
 }
 
+static uint64_t cfg_value(const struct sender *created,
+			  const struct sender *asked, unsigned int attr,
+			  uint64_t dflt)
+{
+	if (created->has[attr])
+		return created->v[attr];
+	if (asked->has[attr])
+		return asked->v[attr];
+	return dflt;
+}
+
 static void print_header(const struct ping_opts *o,
 			 const struct host_addr *addr,
-			 const struct sender *created)
+			 const struct sender *created,
+			 const struct ping_hooks *hooks)
 {
-	unsigned int format = created->has[TWAMP_A_SENDER_FORMAT] ?
-			      created->v[TWAMP_A_SENDER_FORMAT] :
-			      o->cfg.v[TWAMP_A_SENDER_FORMAT];
-	uint64_t port = TWAMP_DEFAULT_PORT, padding;
+	const struct sender *c = &o->cfg;
+	unsigned int format = cfg_value(created, c, TWAMP_A_SENDER_FORMAT,
+					TWAMP_FORMAT_LIGHT);
+	bool keyed = cfg_value(created, c, TWAMP_A_SENDER_SECURITY,
+			       TWAMP_SECURITY_OPEN) != TWAMP_SECURITY_OPEN;
+	unsigned int header = keyed ? TWAMP_SENDER_AUTH_SIZE :
+			      sender_header_size(format);
+	uint64_t port, padding;
 
-	if (created->has[TWAMP_A_SENDER_REMOTE_PORT])
-		port = created->v[TWAMP_A_SENDER_REMOTE_PORT];
-	else if (o->cfg.has[TWAMP_A_SENDER_REMOTE_PORT])
-		port = o->cfg.v[TWAMP_A_SENDER_REMOTE_PORT];
+	port = cfg_value(created, c, TWAMP_A_SENDER_REMOTE_PORT,
+			 TWAMP_DEFAULT_PORT);
 	/* The module's defaults make 44-octet packets in either format. */
-	if (created->has[TWAMP_A_SENDER_PADDING])
-		padding = created->v[TWAMP_A_SENDER_PADDING];
-	else if (o->cfg.has[TWAMP_A_SENDER_PADDING])
-		padding = o->cfg.v[TWAMP_A_SENDER_PADDING];
-	else
-		padding = 44 - sender_header_size(format);
+	padding = cfg_value(created, c, TWAMP_A_SENDER_PADDING, 44 - header);
 
-	printf("TWAMP-PING %s", o->host);
+	printf("%s %s", hooks && hooks->title ? hooks->title : "TWAMP-PING",
+	       o->host);
 	if (strcmp(o->host, addr->text))
 		printf(" (%s)", addr->text);
 	printf(" port %" PRIu64 " (%s, %" PRIu64 " bytes)\n", port,
-	       format_title(format), sender_header_size(format) + padding);
+	       hooks && hooks->note ? hooks->note : format_title(format),
+	       header + padding);
 }
 
-int cmd_ping(int argc, char *argv[])
+int ping_resolve(struct ping_opts *o, struct host_addr *addr)
+{
+	/* -I ADDR decides the family as -4 or -6 would. */
+	if (resolve_host(o->host, o->family ? o->family : o->cfg.local_family,
+			 addr))
+		return -1;
+	o->cfg.remote_family = addr->family;
+	memcpy(o->cfg.remote, addr->addr, sizeof(o->cfg.remote));
+	if (addr->scope_id && !o->cfg.has[TWAMP_A_SENDER_IFINDEX])
+		set(&o->cfg, TWAMP_A_SENDER_IFINDEX, addr->scope_id);
+	return 0;
+}
+
+int ping_run(struct ping_opts *o, const struct host_addr *addr,
+	     const struct ping_hooks *hooks)
 {
 	struct ping_ctx ctx = { 0 };
 	struct sender created, now;
-	struct host_addr addr;
+	bool started = false;
 	struct nlmsghdr *nlh;
-	struct ping_opts o;
 	struct tnl nl, mon;
 	sigset_t wait_mask;
 	uint64_t received;
 	int ret = 1, err;
-
-	err = parse_opts(argc, argv, &o);
-	if (err)
-		return err == 2 ? 0 : 1;
-	/* -I ADDR decides the family as -4 or -6 would. */
-	if (resolve_host(o.host, o.family ? o.family : o.cfg.local_family,
-			 &addr))
-		return 1;
-	o.cfg.remote_family = addr.family;
-	memcpy(o.cfg.remote, addr.addr, sizeof(o.cfg.remote));
-	if (addr.scope_id && !o.cfg.has[TWAMP_A_SENDER_IFINDEX])
-		set(&o.cfg, TWAMP_A_SENDER_IFINDEX, addr.scope_id);
 
 	if (tnl_open(&nl))
 		return 1;
@@ -497,26 +585,29 @@ int cmd_ping(int argc, char *argv[])
 		goto out_mon;
 
 	nlh = tnl_msg(&nl, TWAMP_CMD_SENDER_NEW, 0);
-	sender_put(nlh, &o.cfg);
+	sender_put(nlh, &o->cfg);
 	err = tnl_talk(&nl, nlh, new_cb, &created);
 	if (err) {
 		sender_perror(&nl, "creating the sender", err);
 		goto out_mon;
 	}
 	ctx.id = created.v[TWAMP_A_SENDER_ID];
-	ctx.json = o.json;
-	ctx.quiet = o.quiet;
-	ctx.from = addr.text;
+	ctx.json = o->json;
+	ctx.quiet = o->quiet;
+	ctx.from = addr->text;
 
 	if (catch_interrupts(&wait_mask)) {
-		fprintf(stderr, "%s: ping: signals: %s\n", PROG_NAME,
+		fprintf(stderr, "%s: %s: signals: %s\n", PROG_NAME, o->cmd,
 			strerror(errno));
 		goto out_mon;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!o.json)
-		print_header(&o, &addr, &created);
+	if (!o->json)
+		print_header(o, addr, &created, hooks);
 
+	if (hooks && hooks->start && hooks->start(hooks->arg, &created))
+		goto out_mon;
+	started = true;
 	nlh = tnl_msg(&nl, TWAMP_CMD_SENDER_START, 0);
 	put_id_u32(nlh, ctx.id);
 	err = tnl_talk(&nl, nlh, NULL, NULL);
@@ -531,11 +622,16 @@ int cmd_ping(int argc, char *argv[])
 		ctx.final = now;
 		ctx.done = true;
 	}
+	if (hooks && hooks->done) {
+		hooks->done(hooks->arg);
+		started = false;
+	}
 	if (ctx.done) {
-		if (o.json) {
-			print_json(&o, &addr, &created, &ctx);
+		if (o->json) {
+			print_json(o, addr, &created, &ctx, hooks);
 		} else {
-			printf("\n--- %s twamp ping statistics ---\n", o.host);
+			printf("\n--- %s twamp %s statistics ---\n", o->host,
+			       o->cmd);
 			stats_print_human(stdout, &ctx.final.stats, "");
 			if (missed(&ctx))
 				printf("%" PRIu64 " per-packet results missed here (receive buffer overrun)\n",
@@ -547,10 +643,26 @@ int cmd_ping(int argc, char *argv[])
 	ret = !err && received ? 0 : 1;
 
 out_mon:
+	if (started && hooks && hooks->done)
+		hooks->done(hooks->arg);
 	free(ctx.records);
 	tnl_close(&mon);
 out_nl:
 	/* Closing the socket that made the sender deletes it (BIND). */
 	tnl_close(&nl);
 	return ret;
+}
+
+int cmd_ping(int argc, char *argv[])
+{
+	struct host_addr addr;
+	struct ping_opts o;
+	int err;
+
+	err = ping_parse_opts(argc, argv, &o, "ping");
+	if (err)
+		return err == 2 ? 0 : 1;
+	if (ping_resolve(&o, &addr))
+		return 1;
+	return ping_run(&o, &addr, NULL);
 }
