@@ -1050,8 +1050,8 @@ int main(int argc, char **argv)
 	}
 
 	d.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (d.epfd < 0 || setup_signals()) {
-		log_err("epoll/signalfd: %s", strerror(errno));
+	if (d.epfd < 0) {
+		log_err("epoll: %s", strerror(errno));
 		return 1;
 	}
 	if (open_listeners())
@@ -1059,6 +1059,14 @@ int main(int argc, char **argv)
 	/* Before any thread (the user backend has one) and any child. */
 	if (!d.cfg.foreground && daemonize(&ready_fd)) {
 		log_err("cannot go into the background: %s", strerror(errno));
+		goto out;
+	}
+	/*
+	 * After the fork: a signalfd polled through epoll wakes up the
+	 * process that added it, which would be the parent.
+	 */
+	if (setup_signals()) {
+		log_err("signalfd: %s", strerror(errno));
 		goto out;
 	}
 	if (open_backend() || setup_modes() || write_pid_file())
