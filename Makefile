@@ -169,6 +169,43 @@ lint: $(KSRC)/.stamp
 		tee $(BUILD)/sparse.log
 	@! grep -E 'warning|error' $(BUILD)/sparse.log
 
+# twampd, the TWAMP-Control server: daemon/*.c (but the standalone
+# reflector's main), the control engine and the userspace reflector.
+DAEMON_SRCS := $(filter-out daemon/ureflect_main.c,$(wildcard daemon/*.c))
+DAEMON_HDRS := $(wildcard daemon/*.h) $(CONTROL_HDRS) uapi/linux/twamp.h \
+	uapi/linux/twamp_packet.h
+DAEMON_LIBS = $(LIBMNL_LIBS) $(CONTROL_LIBS) -pthread
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+
+.PHONY: install-twampd
+
+programs: $(BUILD)/twampd $(BUILD)/san/twampd
+
+$(BUILD)/twampd: $(DAEMON_SRCS) $(CONTROL_SRCS) $(DAEMON_HDRS) VERSION
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LIBMNL_CFLAGS) $(CONTROL_CFLAGS) -pthread -o $@ \
+		$(DAEMON_SRCS) $(CONTROL_SRCS) $(LDFLAGS) $(DAEMON_LIBS)
+
+$(BUILD)/san/twampd: $(DAEMON_SRCS) $(CONTROL_SRCS) $(DAEMON_HDRS) VERSION
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LIBMNL_CFLAGS) $(CONTROL_CFLAGS) -pthread \
+		-o $@ $(DAEMON_SRCS) $(CONTROL_SRCS) $(LDFLAGS) $(DAEMON_LIBS)
+
+install-programs: install-twampd
+
+# The example config only where there is none: never over the admin's.
+install-twampd: $(BUILD)/twampd
+	install -D -m 0755 $(BUILD)/twampd $(DESTDIR)$(BINDIR)/twampd
+	install -D -m 0644 docs/twampd.8 $(DESTDIR)$(MANDIR)/man8/twampd.8
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@BINDIR@|$(BINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		daemon/twampd.service >$(DESTDIR)$(UNITDIR)/twampd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/twampd.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/twamp/twampd.conf || \
+		install -D -m 0644 daemon/twampd.conf \
+			$(DESTDIR)$(SYSCONFDIR)/twamp/twampd.conf
+
 # Everything CI runs; ends with "N passed, N failed".
 check: deps
 	@tools/check.sh

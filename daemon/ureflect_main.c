@@ -30,11 +30,11 @@ static void usage(FILE *f)
 "Usage: " PROG " [-4|-6] [-p PORT] [-a ADDR] [--stamp] [--stateful]\n"
 "                      [--security auth|encrypt --aes-key HEX --hmac-key HEX]\n"
 "                      [--peer ADDR[:PORT]] [--dscp N] [--reflect-len N]\n"
-"                      [--refwait SEC] [-v]\n"
+"                      [--refwait SEC] [--sessions N] [-v]\n"
 "Reflect TWAMP-Test packets (TWAMP Light, STAMP, or authenticated or\n"
 "encrypted TWAMP-Test with given session keys) in userspace until SIGINT or\n"
 "SIGTERM, or until no packet came for --refwait seconds, then print the\n"
-"counters.\n"
+"counters (of all sessions). SIGHUP closes and reopens the sockets.\n"
 "  -4, -6            IPv4 (the default) or IPv6\n"
 "  -p PORT           UDP port to receive on (default 862; 0: any)\n"
 "  -a ADDR           local address (default: any)\n"
@@ -49,8 +49,9 @@ static void usage(FILE *f)
 "  --dscp N          DSCP of the replies, 0-63 (default: the request's)\n"
 "  --reflect-len N   RFC 6038: return the first N padding octets\n"
 "  --refwait SEC     stop after SEC seconds without a packet (REFWAIT)\n"
+"  --sessions N      N sessions on ports PORT to PORT + N - 1, one thread\n"
 "  -v                print the counters every second\n"
-"Prints \"listening on ADDR port PORT\" once ready, and at the end\n"
+"Prints \"listening on ADDR port PORT\" per session once ready, at the end\n"
 "\"rx N tx N short N auth N peer N invalid N xmit N\".\n"
 "Exit status: 0, or 1 on a bad argument or a setup error.\n");
 }
@@ -153,9 +154,75 @@ static void print_counters(FILE *f, const struct urefl_counters *c)
 	fflush(f);
 }
 
+#define MAX_SESSIONS	1024
+
+struct sess {
+	int id;
+	uint16_t port;
+};
+
+/* Reflect on @port (0: any); a message on standard error if it fails. */
+static int open_session(struct urefl *u, struct urefl_session_cfg *cfg,
+			struct sess *s, uint16_t port)
+{
+	if (cfg->local.ss_family == AF_INET)
+		((struct sockaddr_in *)&cfg->local)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)&cfg->local)->sin6_port = htons(port);
+	s->id = urefl_session_add(u, cfg, &s->port);
+	if (s->id < 0) {
+		fprintf(stderr, PROG ": cannot reflect on port %u: %s\n", port,
+			strerror(-s->id));
+		return -1;
+	}
+	return 0;
+}
+
+static void add_counters(struct urefl_counters *sum,
+			 const struct urefl_counters *c)
+{
+	sum->rx += c->rx;
+	sum->tx += c->tx;
+	sum->drop_short += c->drop_short;
+	sum->drop_auth += c->drop_auth;
+	sum->drop_peer += c->drop_peer;
+	sum->drop_invalid += c->drop_invalid;
+	sum->drop_xmit += c->drop_xmit;
+}
+
+/* Delete a session, its counters added to @carried. */
+static int close_session(struct urefl *u, struct sess *s,
+			 struct urefl_counters *carried)
+{
+	struct urefl_counters c;
+
+	if (urefl_session_counters(u, s->id, &c) ||
+	    urefl_session_del(u, s->id))
+		return -1;
+	add_counters(carried, &c);
+	return 0;
+}
+
+/* Every session's counters and those of closed ones, into @sum. */
+static int total(struct urefl *u, const struct sess *sess, unsigned long n,
+		 const struct urefl_counters *carried,
+		 struct urefl_counters *sum)
+{
+	struct urefl_counters c;
+	unsigned long i;
+
+	*sum = *carried;
+	for (i = 0; i < n; i++) {
+		if (urefl_session_counters(u, sess[i].id, &c))
+			return -1;
+		add_counters(sum, &c);
+	}
+	return 0;
+}
+
 enum {
 	O_STAMP = 256, O_STATEFUL, O_SECURITY, O_AES, O_HMAC, O_PEER, O_DSCP,
-	O_REFLECT_LEN, O_REFWAIT,
+	O_REFLECT_LEN, O_REFWAIT, O_SESSIONS,
 };
 
 static const struct option long_opts[] = {
@@ -168,6 +235,7 @@ static const struct option long_opts[] = {
 	{ "dscp",	 required_argument, NULL, O_DSCP },
 	{ "reflect-len", required_argument, NULL, O_REFLECT_LEN },
 	{ "refwait",	 required_argument, NULL, O_REFWAIT },
+	{ "sessions",	 required_argument, NULL, O_SESSIONS },
 	{ "verbose",	 no_argument,	    NULL, 'v' },
 	{ "help",	 no_argument,	    NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -185,10 +253,11 @@ int main(int argc, char *argv[])
 	char err[256], host[INET6_ADDRSTRLEN];
 	struct timespec tick = { .tv_nsec = 200000000 };
 	unsigned long port = 862, ticks = 0;
-	struct urefl_counters cnt = { 0 };
-	int family = AF_UNSPEC, c, id, sig, rc = 0;
+	struct urefl_counters cnt = { 0 }, carried = { 0 };
+	int family = AF_UNSPEC, c, sig, rc = 0;
+	struct sess sess[MAX_SESSIONS];
+	unsigned long n_sess = 1, i;
 	struct urefl *u;
-	uint16_t bound;
 	sigset_t set;
 
 	while ((c = getopt_long(argc, argv, "46p:a:vh", long_opts, NULL)) != -1) {
@@ -230,11 +299,18 @@ int main(int argc, char *argv[])
 			if (!cfg.refwait_ms)
 				die("REFWAIT must be at least 1 s");
 			break;
+		case O_SESSIONS:
+			n_sess = num("number of sessions", optarg, MAX_SESSIONS);
+			if (!n_sess)
+				die("at least one session");
+			break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 1;
 		}
 	}
+	if (port && port + n_sess - 1 > 65535)
+		die("ports %lu to %lu: past 65535", port, port + n_sess - 1);
 	if (optind != argc) {
 		usage(stderr);
 		return 1;
@@ -269,41 +345,64 @@ int main(int argc, char *argv[])
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	u = urefl_new(0, 0, err, sizeof(err));
 	if (!u)
 		die("%s", err);
-	id = urefl_session_add(u, &cfg, &bound);
-	if (id < 0) {
-		urefl_free(u);
-		die("cannot reflect on port %lu: %s", port, strerror(-id));
-	}
 	if (family == AF_INET)
 		inet_ntop(family, &((struct sockaddr_in *)&cfg.local)->sin_addr,
 			  host, sizeof(host));
 	else
 		inet_ntop(family, &((struct sockaddr_in6 *)&cfg.local)->sin6_addr,
 			  host, sizeof(host));
-	printf("listening on %s port %u (%s, %s, %s)\n", host, bound,
-	       cfg.stamp ? "stamp" : "twamp", sec,
-	       cfg.stateless ? "stateless" : "stateful");
+	for (i = 0; i < n_sess; i++) {
+		if (open_session(u, &cfg, &sess[i], port ? port + i : 0)) {
+			urefl_free(u);
+			exit(1);
+		}
+		printf("listening on %s port %u (%s, %s, %s)\n", host,
+		       sess[i].port, cfg.stamp ? "stamp" : "twamp", sec,
+		       cfg.stateless ? "stateless" : "stateful");
+	}
 	fflush(stdout);
 
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
-		if (urefl_session_expired(u, id) == 1) {
+		if (sig == SIGHUP) {
+			/*
+			 * Close every socket and open it again on the same
+			 * port, while the reflector thread goes on with the
+			 * others: the counters carry over.
+			 */
+			for (i = 0; i < n_sess; i++) {
+				if (close_session(u, &sess[i], &carried) ||
+				    open_session(u, &cfg, &sess[i],
+						 sess[i].port)) {
+					rc = 1;
+					goto out;
+				}
+			}
+			continue;
+		}
+		for (i = 0; i < n_sess; i++)
+			if (urefl_session_expired(u, sess[i].id) != 1)
+				break;
+		if (i == n_sess && cfg.refwait_ms) {
 			printf("no packet for %u s (REFWAIT), stopping\n",
 			       cfg.refwait_ms / 1000);
 			break;
 		}
-		if (verbose && ++ticks % 5 == 0 &&
-		    !urefl_session_counters(u, id, &cnt))
+		if (verbose && ++ticks % 5 == 0) {
+			total(u, sess, n_sess, &carried, &cnt);
 			print_counters(stderr, &cnt);
+		}
 	}
-	if (urefl_session_counters(u, id, &cnt))
+out:
+	if (total(u, sess, n_sess, &carried, &cnt))
 		rc = 1;
 	urefl_free(u);
 	print_counters(stdout, &cnt);

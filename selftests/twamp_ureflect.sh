@@ -335,6 +335,38 @@ test_garbage()
 	UR=s counters_are "rx=604 tx=$((604 - short - zero)) short=$short invalid=$zero"
 }
 
+# Three sessions on one reflector thread, each answering; then their
+# sockets closed and reopened twenty times (SIGHUP: urefl_session_del and
+# _add from the main thread) while a flood keeps the thread busy. Every
+# session still answers afterwards, the counters add up, nothing leaks.
+test_churn()
+{
+	local p0 flood rx tx
+
+	ur_start -4 --sessions 3 || return 1
+	p0=$PORT
+	PORT=$((PORT + 2))
+	send -n 1 10.0.0.2 "$p0" && send -n 1 10.0.0.2 $((p0 + 1)) &&
+	send -n 1 10.0.0.2 $((p0 + 2)) || { ur_stop; return 1; }
+	sns "$TWAMP_SENDER" --flood -n 2000 -i 1000 10.0.0.2 $((p0 + 1)) \
+		>/dev/null 2>&1 &
+	flood=$!
+	for _ in $(seq 20); do
+		kill -HUP "${UR_PIDS[$UR]}"
+		sleep 0.05
+	done
+	wait $flood
+	send -n 1 10.0.0.2 "$p0" && send -n 1 10.0.0.2 $((p0 + 1)) &&
+	send -n 1 10.0.0.2 $((p0 + 2)) || { ur_stop; return 1; }
+	ur_stop || return 1
+	read -r _ rx _ tx _ <<<"$(tail -n 1 "$TMP/$UR.out")"
+	if [ $((rx)) -lt 6 ] || [ $((rx)) -gt 2006 ] || [ "$rx" != "$tx" ]; then
+		twamp_log "FAIL: counters: $(tail -n 1 "$TMP/$UR.out")"
+		return 1
+	fi
+	twamp_log "$((rx - 6)) of 2000 flood packets reflected across the reopens"
+}
+
 # REFWAIT: the reflector stops by itself once no packet came for that
 # long, and each packet starts it again: two packets 3 s apart, both
 # answered, and the stop no sooner than REFWAIT after the second. REFWAIT
@@ -419,6 +451,8 @@ test_bad_args()
 		--hmac-key $HMAC &&
 	refused "bad port" -p 65536 &&
 	refused "bad DSCP" --dscp 64 &&
+	refused "no sessions" --sessions 0 &&
+	refused "ports past 65535" -p 65535 --sessions 2 &&
 	refused "bad peer" --peer 10.0.0.1:x &&
 	refused "mixed families" -a 10.0.0.2 --peer '[2001:db8::1]:5' &&
 	refused "address not local" -a 10.9.9.9 || return 1
@@ -428,7 +462,7 @@ test_bad_args()
 	ur_stop && [ $rc -eq 0 ] && counters_are ""
 }
 
-twamp_ktap_plan 15
+twamp_ktap_plan 16
 if ! setup; then
 	twamp_exit_fail "cannot set up the namespaces"
 fi
@@ -444,6 +478,7 @@ twamp_run_test "auth: IPv4, every field, wrong HMAC and keys dropped" test_keyed
 twamp_run_test "encrypt: IPv6, every field, wrong HMAC and keys dropped" test_keyed encrypt 6
 twamp_run_test "peer: only the configured address and port" test_peer
 twamp_run_test "garbage: TWAMP Light, STAMP, encrypted" test_garbage
+twamp_run_test "sessions: three on one thread, reopened under traffic" test_churn
 twamp_run_test "refwait: stops after REFWAIT without packets" test_refwait
 twamp_run_test "error estimate: follows the clock's sync state" test_error_estimate
 twamp_run_test "usage: bad arguments are refused" test_bad_args

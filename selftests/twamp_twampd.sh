@@ -1,0 +1,433 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# twampd, the TWAMP-Control server: it runs (ASan/UBSan build) in a server
+# namespace, a client namespace talks TWAMP-Control to it over a veth with
+# twamp_twampd.py, and the kernel sessions it programs are checked with
+# twamp-ctl. Covers the greeting and modes on IPv4 and IPv6, open and mixed
+# mode sessions and their test traffic, Start/Stop and the Timeout, the
+# refusals (modes, keys, malformed messages, limits, ACL), SERVWAIT, a
+# silent client, the end of twampd (SIGTERM and SIGKILL) and the userspace
+# backend.
+
+here=$(dirname "$(readlink -f "$0")")
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
+twamp_require_root
+twamp_require_cmd ip python3 jq
+trap twamp_cleanup EXIT
+
+if [ -z "${TWAMPD:-}" ]; then
+	TWAMPD=$here/../build/san/twampd
+	[ -x "$TWAMPD" ] || TWAMPD=$here/../build/twampd
+fi
+[ -x "$TWAMPD" ] || twamp_exit_fail "$TWAMPD not built: run make programs"
+
+PY=$here/twamp_twampd.py
+CLI4=10.12.0.1
+CLI4B=10.12.0.3
+SRV4=10.12.0.2
+CLI6=fd12::1
+SRV6=fd12::2
+KEYID=k1
+SECRET=74776f2d7761792d736563726574		# "two-way-secret"
+
+tmp=$(mktemp -d /tmp/twamp_twampd.XXXXXX) || exit 1
+declare -A pids=()
+
+twamp_cleanup_hook()
+{
+	local n
+
+	for n in "${!pids[@]}"; do
+		kill -KILL "${pids[$n]}" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+
+ctl()
+{
+	ip netns exec "$nss" "$TWAMP_CTL" "$@"
+}
+
+# py CHECK ARGS...: one check of twamp_twampd.py, from the client side.
+py()
+{
+	ip netns exec "$nsc" env TWAMPD_SRV4=$SRV4 TWAMPD_SRV6=$SRV6 \
+		TWAMPD_CLI4=$CLI4 TWAMPD_CLI6=$CLI6 \
+		TWAMPD_CTL="ip netns exec $nss $TWAMP_CTL" \
+		python3 "$PY" "$@"
+}
+
+have_cryptography()
+{
+	python3 -c 'import cryptography' 2>/dev/null
+}
+
+# start_twampd NAME ARGS...: run twampd in the server namespace, wait
+# until it is ready; its log is $tmp/NAME.log.
+start_twampd()
+{
+	local name=$1 i
+
+	shift
+	ip netns exec "$nss" "$TWAMPD" -f -c "$tmp/empty.conf" "$@" \
+		>"$tmp/$name.log" 2>&1 &
+	pids[$name]=$!
+	for i in $(seq 1 100); do
+		grep -q " ready: " "$tmp/$name.log" && return 0
+		if ! kill -0 "${pids[$name]}" 2>/dev/null; then
+			twamp_log "twampd $name exited at start:"
+			sed 's/^/#   /' "$tmp/$name.log"
+			unset "pids[$name]"
+			return 1
+		fi
+		sleep 0.2
+	done
+	twamp_log "twampd $name not ready after 20 s"
+	sed 's/^/#   /' "$tmp/$name.log"
+	return 1
+}
+
+# stop_twampd NAME: SIGTERM, and it must exit 0 with a clean ASan report.
+stop_twampd()
+{
+	local name=$1 rc
+
+	kill -TERM "${pids[$name]}" || return 1
+	wait "${pids[$name]}"
+	rc=$?
+	unset "pids[$name]"
+	sanitizer_clean "$name" || return 1
+	twamp_check "twampd $name exits 0 on SIGTERM" test $rc -eq 0
+}
+
+sanitizer_clean()
+{
+	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+		"$tmp/$1.log"; then
+		twamp_log "FAIL: twampd $1: sanitizer report"
+		sed 's/^/#   /' "$tmp/$1.log" | tail -n 40
+		return 1
+	fi
+	return 0
+}
+
+setup()
+{
+	twamp_mod_get || return $?
+	twamp_netns_add nsc cli || return 1
+	twamp_netns_add nss srv || return 1
+	ip link add v0 netns "$nsc" type veth peer v0 netns "$nss" || return 1
+	ip -n "$nsc" addr add $CLI4/24 dev v0
+	ip -n "$nsc" addr add $CLI4B/24 dev v0
+	ip -n "$nsc" addr add $CLI6/64 dev v0 nodad
+	ip -n "$nss" addr add $SRV4/24 dev v0
+	ip -n "$nss" addr add $SRV6/64 dev v0 nodad
+	ip -n "$nsc" link set v0 up
+	ip -n "$nss" link set v0 up
+	: >"$tmp/empty.conf"
+	printf '# test keys\n%s %s\n' $KEYID $SECRET >"$tmp/keys"
+	chmod 600 "$tmp/keys"
+	# A: the kernel backend, open and mixed modes, 2 sessions each
+	start_twampd A --backend kernel --modes open,mixed \
+		--key-file "$tmp/keys" --max-sessions 2 \
+		--port-range 20000-20099 -d
+}
+
+test_greeting()
+{
+	twamp_check "the kernel backend is used, and says so" \
+		grep -q "backend: kernel" "$tmp/A.log" || return 1
+	# Modes 9: open and mixed, as configured, on IPv4 and IPv6
+	py greeting 862 9
+}
+
+test_open()
+{
+	py open 862 5001 0 || return 1
+	py open 862 5002 1
+}
+
+test_stop()
+{
+	py stop 862 5010
+}
+
+test_mixed()
+{
+	if ! have_cryptography; then
+		TWAMP_SKIP_REASON="python3 cryptography missing (tools/deps.sh)"
+		return $KSFT_SKIP
+	fi
+	py secure 862 8 $KEYID $SECRET 5020 1
+}
+
+test_unsupported()
+{
+	# authenticated (2) and encrypted (4) are not offered by A
+	py unsupported 862 2 && py unsupported 862 4
+}
+
+test_wrong_key()
+{
+	py wrong-key 862 8 $KEYID $SECRET
+}
+
+test_malformed()
+{
+	py malformed 862
+}
+
+test_silent()
+{
+	py silent 862
+}
+
+test_max_sessions()
+{
+	py max-sessions 862 2
+}
+
+test_sigterm()
+{
+	local hold n i
+
+	py hold 862 5030 60 >"$tmp/hold.out" &
+	hold=$!
+	for i in $(seq 1 50); do
+		grep -q ready "$tmp/hold.out" && break
+		sleep 0.2
+	done
+	n=$(ctl session show -j | jq length)
+	twamp_check "a session to remove" test "$n" = 1 || return 1
+	stop_twampd A || return 1
+	wait $hold
+	twamp_check "says it shuts down" grep -q "shutting down" \
+		"$tmp/A.log" || return 1
+	twamp_check "no kernel session left" \
+		test "$(ctl session show -j | jq length)" = 0 || return 1
+	twamp_check "no reflector left" \
+		test "$(ctl reflector show -j | jq length)" = 0
+}
+
+test_sigkill()
+{
+	local id rc
+
+	start_twampd A2 --backend kernel --port-range 20100-20199 ||
+		return 1
+	# bash reports the killed job on its stderr: not a KTAP line
+	exec 3>&2 2>/dev/null
+	py kill 862 5040 "${pids[A2]}"
+	rc=$?
+	wait "${pids[A2]}"
+	exec 2>&3 3>&-
+	unset "pids[A2]"
+	[ $rc = 0 ] || return 1
+	sanitizer_clean A2 || return 1
+	if grep -q "cannot bind reflectors" "$tmp/A2.log"; then
+		# sessions are gone (checked above); the reflectors stay
+		for id in $(ctl reflector show -j | jq '.[].id'); do
+			ctl reflector del "$id"
+		done
+		TWAMP_XFAIL_REASON="twamp.ko cannot bind reflectors to a socket yet (TWAMP_A_REFLECTOR_BIND)"
+		return $KSFT_XFAIL
+	fi
+	py reflectors-gone
+}
+
+test_limits()
+{
+	start_twampd C --backend kernel -p 8621 --allow $CLI4/32 \
+		--allow $CLI6/128 --max-conns 2 --servwait 2 \
+		--port-range 20200-20299 || return 1
+	py acl 8621 $CLI4B $CLI4 || return 1
+	twamp_check "the refusal is logged" grep -q \
+		"$CLI4B:.* refused: not in the allowed prefixes" "$tmp/C.log" ||
+		return 1
+	py max-conns 8621 2 || return 1
+	py servwait 8621 2 || return 1
+	stop_twampd C
+}
+
+test_kernel_security()
+{
+	local features want=1
+
+	features=$(ctl version -j | jq -r '.features | join(",")') || return 1
+	[[ ,$features, == *,auth,* ]] && want=$((want + 2))
+	[[ ,$features, == *,encrypt,* ]] && want=$((want + 4))
+	twamp_log "twamp.ko features: $features"
+	start_twampd K --backend kernel -p 8624 --modes open,auth,encrypt \
+		--key-file "$tmp/keys" --port-range 20400-20499 || return 1
+	# the modes twamp.ko lacks are not offered, the others are
+	py greeting 8624 $want || return 1
+	if [ $((want & 2)) != 0 ] && have_cryptography; then
+		py secure 8624 2 $KEYID $SECRET 5060 1 || return 1
+	fi
+	if [ $((want & 4)) != 0 ] && have_cryptography; then
+		py secure 8624 4 $KEYID $SECRET 5061 1 || return 1
+	fi
+	stop_twampd K
+}
+
+test_user()
+{
+	start_twampd B --backend user -p 8620 \
+		--modes open,auth,encrypt,mixed --key-file "$tmp/keys" \
+		--port-range 20300-20399 || return 1
+	twamp_check "the user backend is used, and says so" \
+		grep -q "backend: user" "$tmp/B.log" || return 1
+	py greeting 8620 15 || return 1
+	py user 8620 5050 || return 1
+	twamp_check "no kernel session made by the user backend" \
+		test "$(ctl session show -j | jq length)" = 0 || return 1
+	if have_cryptography; then
+		py secure 8620 2 $KEYID $SECRET 5051 0 || return 1
+		py secure 8620 4 $KEYID $SECRET 5052 0 || return 1
+	fi
+	stop_twampd B
+}
+
+gone()
+{
+	[ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+
+test_config()
+{
+	local out rc pid i
+
+	printf 'port 8622\nlisten %s\nmodes open\nmax-sessions 1\n' $SRV4 \
+		>"$tmp/good.conf"
+	# the last -c wins
+	start_twampd D -c "$tmp/good.conf" --backend kernel || return 1
+	twamp_check "listens where the file says" grep -q \
+		"listening on $SRV4:8622" "$tmp/D.log" || return 1
+	py max-sessions 8622 1 || return 1
+	stop_twampd D || return 1
+
+	# in the background: the parent exits 0 once the child is ready
+	twamp_check "starts in the background" ip netns exec "$nss" \
+		"$TWAMPD" -c "$tmp/good.conf" --pid-file "$tmp/twampd.pid" \
+		--backend kernel || return 1
+	pid=$(cat "$tmp/twampd.pid")
+	twamp_check "the pid file names a running twampd" \
+		grep -q twampd "/proc/$pid/cmdline" || return 1
+	py max-sessions 8622 1 || return 1
+	kill -TERM "$pid"
+	# gone, or a zombie if nobody reaps the orphan
+	for i in $(seq 1 50); do
+		gone "$pid" && break
+		sleep 0.2
+	done
+	twamp_check "gone after SIGTERM" gone "$pid" || return 1
+	twamp_check "the pid file removed" test ! -e "$tmp/twampd.pid" ||
+		return 1
+
+	printf 'port 8622\nmodes open,bogus\n' >"$tmp/bad.conf"
+	out=$(ip netns exec "$nss" "$TWAMPD" -f -c "$tmp/bad.conf" 2>&1)
+	rc=$?
+	twamp_check "a bad config line: exit 2 naming file and line" \
+		test $rc = 2 || return 1
+	twamp_check "the message names the line" grep -q "bad.conf:2: modes" \
+		<<<"$out" || { twamp_log "$out"; return 1; }
+
+	chmod 644 "$tmp/keys"
+	out=$(ip netns exec "$nss" "$TWAMPD" -f -c "$tmp/empty.conf" -p 8623 \
+		--modes mixed --key-file "$tmp/keys" 2>&1)
+	rc=$?
+	chmod 600 "$tmp/keys"
+	twamp_check "a key file readable by others is refused" \
+		test $rc != 0 || return 1
+	twamp_check "with a clear message" grep -q \
+		"must be owned by root and not accessible to group or others" \
+		<<<"$out" || { twamp_log "$out"; return 1; }
+	out=$(ip netns exec "$nss" "$TWAMPD" -f -c "$tmp/empty.conf" -p 8623 \
+		--modes mixed 2>&1)
+	twamp_check "mixed without a key file is refused" grep -q \
+		"need a key file" <<<"$out" || { twamp_log "$out"; return 1; }
+}
+
+# Without twamp.ko: --backend auto falls back to the userspace reflector
+# (unless the kernel loads an installed twamp module on demand, in which
+# case that one is used), --backend kernel refuses to start.
+test_auto_fallback()
+{
+	local out rc
+
+	if [ "$TWAMP_MOD_LOADED_HERE" != 1 ]; then
+		TWAMP_SKIP_REASON="twamp.ko was loaded before this test: not unloading it"
+		return $KSFT_SKIP
+	fi
+	rmmod twamp || return 1
+	start_twampd U --backend auto -p 8625 --port-range 20500-20599 ||
+		return 1
+	if grep -q "backend: kernel" "$tmp/U.log"; then
+		twamp_log "an installed twamp module was loaded on demand"
+		twamp_check "and it is loaded" twamp_mod_loaded || return 1
+		stop_twampd U
+		return
+	fi
+	twamp_check "says why it uses the user backend" grep -q \
+		"backend: user (userspace reflector), because the kernel backend is unavailable: the twamp kernel module is not loaded" \
+		"$tmp/U.log" || { sed 's/^/#   /' "$tmp/U.log"; return 1; }
+	py user 8625 5070 || return 1
+	stop_twampd U || return 1
+
+	out=$(ip netns exec "$nss" "$TWAMPD" -f -c "$tmp/empty.conf" -p 8626 \
+		--backend kernel 2>&1)
+	rc=$?
+	twamp_check "--backend kernel without the module: exit 1" \
+		test $rc = 1 || return 1
+	twamp_check "with the reason" grep -q \
+		"kernel backend: the twamp kernel module is not loaded" \
+		<<<"$out" || { twamp_log "$out"; return 1; }
+}
+
+sanitizer_all()
+{
+	local f ok=0
+
+	for f in "$tmp"/*.log; do
+		sanitizer_clean "$(basename "$f" .log)" || ok=1
+	done
+	return $ok
+}
+
+twamp_ktap_plan 18
+twamp_run_test "setup: namespaces, twampd on the kernel backend" setup
+twamp_run_test "greeting on IPv4 and IPv6 advertises the configured modes" \
+	test_greeting
+twamp_run_test "open mode: session accepted, in the kernel, reflecting, removed on close" \
+	test_open
+twamp_run_test "Stop-Sessions: reflects for the Timeout, then removed" \
+	test_stop
+twamp_run_test "mixed mode: encrypted control programs a kernel session" \
+	test_mixed
+twamp_run_test "a mode not offered gets Server-Start Accept != 0" \
+	test_unsupported
+twamp_run_test "an unknown KeyID or a wrong secret is refused" \
+	test_wrong_key
+twamp_run_test "a malformed message closes the connection, not twampd" \
+	test_malformed
+twamp_run_test "a silent client does not hold up another" test_silent
+twamp_run_test "max-sessions: the next request gets Accept != 0" \
+	test_max_sessions
+twamp_run_test "SIGTERM: clean exit, sessions and reflectors removed" \
+	test_sigterm
+twamp_run_test "SIGKILL: the kernel removes twampd's sessions and reflectors" \
+	test_sigkill
+twamp_run_test "allowed prefixes, max-conns and SERVWAIT" test_limits
+twamp_run_test "kernel backend: auth and encrypt offered exactly when twamp.ko has them" \
+	test_kernel_security
+twamp_run_test "userspace backend: sessions reflected without twamp.ko" \
+	test_user
+twamp_run_test "config file, bad lines and key file permissions" \
+	test_config
+twamp_run_test "without twamp.ko: auto falls back to the userspace reflector" \
+	test_auto_fallback
+twamp_run_test "no sanitizer report from any twampd" sanitizer_all
+twamp_ktap_finish
