@@ -15,6 +15,8 @@ packages=(
 	# lint: sparse; checkpatch.pl and the kselftest harness come from the
 	# kernel source
 	sparse linux-source-6.1 xz-utils
+	# make check-debug: building a kernel from linux-source-6.1
+	flex bison bc libelf-dev
 	# tests: the guest kernel and the machine it runs in
 	linux-image-amd64 qemu-system-x86 busybox-static cpio gzip
 	iproute2 tshark jq python3
