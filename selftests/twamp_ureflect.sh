@@ -15,7 +15,7 @@
 #
 #   S (sender)                          R (reflector)
 #   s0 10.0.0.1 10.0.0.9    --veth--    r0 10.0.0.2
-#      2001:db8::1                         2001:db8::2
+#      2001:db8::1 fe80::1                 2001:db8::2 fe80::2
 
 # Test functions run through twamp_run_test.
 # shellcheck disable=SC2317
@@ -75,14 +75,31 @@ next_port()
 setup()
 {
 	twamp_netns_add NS_S s && twamp_netns_add NS_R r || return 1
+	# no DAD, for the automatic link-local addresses too: IPv6 works at
+	# once (neighbour discovery has no tentative address to wait for)
+	sns sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0 &&
+	rns sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0 || return 1
 	ip link add s0 netns "$NS_S" type veth peer name r0 netns "$NS_R" ||
 		return 1
 	sns ip addr add 10.0.0.1/24 dev s0 &&
 	sns ip addr add 10.0.0.9/24 dev s0 &&
 	sns ip addr add 2001:db8::1/64 dev s0 nodad &&
+	sns ip addr add fe80::1/64 dev s0 nodad &&
 	rns ip addr add 10.0.0.2/24 dev r0 &&
 	rns ip addr add 2001:db8::2/64 dev r0 nodad &&
-	sns ip link set s0 up && rns ip link set r0 up
+	rns ip addr add fe80::2/64 dev r0 nodad &&
+	sns ip link set s0 up && rns ip link set r0 up || return 1
+	# until linkwatch has run (up to a second), a device has no qdisc
+	# and drops what it sends: the first replies would be lost
+	for _ in $(seq 100); do
+		sns ip link show s0 | grep -q 'state UP' &&
+			rns ip link show r0 | grep -q 'state UP' && return 0
+		sleep 0.05
+	done
+	twamp_log "s0 or r0 not up after 5 s"
+	return 1
 }
 
 # ur_start ARGS...: start reflector $UR in R on a new $PORT, wait until it
@@ -261,10 +278,18 @@ test_fields_stamp()
 
 test_dscp()
 {
-	ur_start -4 --dscp 46 || return 1
-	send -n 2 --dscp 10 --refl-dscp 46 10.0.0.2 "$PORT" ||
-		{ ur_stop; return 1; }
-	ur_stop && counters_are "rx=2 tx=2"
+	local p4
+
+	UR=a ur_start -4 --dscp 46 || return 1
+	p4=$PORT
+	UR=b ur_start -6 --dscp 46 || { UR=a ur_stop; return 1; }
+	send -n 2 --dscp 10 --refl-dscp 46 10.0.0.2 "$p4" &&
+	send -n 2 --dscp 10 --refl-dscp 46 2001:db8::2 "$PORT" &&
+	# link-local: the reply must leave by the device it came in by
+	send -n 2 --dscp 10 --refl-dscp 46 fe80::2%s0 "$PORT" ||
+		{ UR=a ur_stop; UR=b ur_stop; return 1; }
+	UR=a ur_stop && UR=b ur_stop &&
+	UR=a counters_are "rx=2 tx=2" && UR=b counters_are "rx=4 tx=4"
 }
 
 test_stateful_reflect()
@@ -472,7 +497,7 @@ twamp_run_test "ping: kernel sender, STAMP, IPv4, 44 octets" test_ping 4 stamp 4
 twamp_run_test "ping: kernel sender, STAMP, IPv6, 1000 octets" test_ping 6 stamp 1000
 twamp_run_test "fields: TWAMP Light, sizes, TTL, DSCP copied, source address" test_fields_light
 twamp_run_test "fields: STAMP, SSID, TLV flags, Light interworking" test_fields_stamp
-twamp_run_test "dscp: the configured DSCP on replies" test_dscp
+twamp_run_test "dscp: the configured DSCP on replies, IPv4, IPv6, link-local" test_dscp
 twamp_run_test "stateful: own Sequence Number, RFC 6038 reflected octets" test_stateful_reflect
 twamp_run_test "auth: IPv4, every field, wrong HMAC and keys dropped" test_keyed auth 4
 twamp_run_test "encrypt: IPv6, every field, wrong HMAC and keys dropped" test_keyed encrypt 6
