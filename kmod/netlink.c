@@ -15,6 +15,8 @@
 #include <net/sock.h>
 #include <net/udp_tunnel.h>
 
+#include <linux/twamp_packet.h>
+
 #include "twamp.h"
 
 static struct genl_family twamp_nl_family;
@@ -42,7 +44,7 @@ static u64 twamp_features(void)
 {
 	return TWAMP_FEATURE_REFLECTOR | TWAMP_FEATURE_STAMP |
 	       TWAMP_FEATURE_STATEFUL | TWAMP_FEATURE_SENDER |
-	       TWAMP_FEATURE_PTP;
+	       TWAMP_FEATURE_AUTH | TWAMP_FEATURE_ENCRYPT | TWAMP_FEATURE_PTP;
 }
 
 static int twamp_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -550,6 +552,40 @@ static int twamp_nl_reflector_dumpit(struct sk_buff *skb,
 	return skb->len;
 }
 
+/*
+ * The test keys of an authenticated or encrypted session or sender: both
+ * keys, and only then. They are kept in the object alone and never put
+ * into a message.
+ *
+ * Return: the keys, NULL for an open session, or an ERR_PTR.
+ */
+static struct twamp_crypto *twamp_nl_parse_crypto(struct nlattr *security,
+						  struct nlattr *aes_key,
+						  struct nlattr *hmac_key,
+						  struct netlink_ext_ack *extack)
+{
+	u8 mode = security ? nla_get_u8(security) : TWAMP_SECURITY_OPEN;
+	struct twamp_crypto *c;
+
+	if (mode == TWAMP_SECURITY_OPEN) {
+		if (aes_key || hmac_key) {
+			NL_SET_ERR_MSG_ATTR(extack, aes_key ?: hmac_key,
+					    "keys are only for authenticated and encrypted sessions");
+			return ERR_PTR(-EINVAL);
+		}
+		return NULL;
+	}
+	if (!aes_key || !hmac_key) {
+		NL_SET_ERR_MSG_ATTR(extack, security,
+				    "authenticated and encrypted sessions need an AES key (16 octets) and an HMAC key (32 octets)");
+		return ERR_PTR(-EINVAL);
+	}
+	c = twamp_crypto_new(mode, nla_data(aes_key), nla_data(hmac_key));
+	if (IS_ERR(c))
+		NL_SET_ERR_MSG(extack, "cannot set up AES-128 and HMAC-SHA1");
+	return c;
+}
+
 /* SESSION_NEW / _DEL / _GET */
 
 static const struct nla_policy twamp_session_new_policy[TWAMP_A_SESSION_MAX + 1] = {
@@ -568,6 +604,8 @@ static const struct nla_policy twamp_session_new_policy[TWAMP_A_SESSION_MAX + 1]
 	[TWAMP_A_SESSION_BIND]		= { .type = NLA_FLAG },
 	[TWAMP_A_SESSION_DSCP]		= NLA_POLICY_MAX(NLA_U8, 63),
 	[TWAMP_A_SESSION_SECURITY]	= NLA_POLICY_MAX(NLA_U8, TWAMP_SECURITY_MAX),
+	[TWAMP_A_SESSION_AES_KEY]	= NLA_POLICY_EXACT_LEN(TWAMP_AES_KEY_LEN),
+	[TWAMP_A_SESSION_HMAC_KEY]	= NLA_POLICY_EXACT_LEN(TWAMP_HMAC_KEY_LEN),
 };
 
 static const struct nla_policy twamp_session_id_policy[TWAMP_A_SESSION_MAX + 1] = {
@@ -615,7 +653,8 @@ static int twamp_nl_fill_session(struct sk_buff *msg,
 	    nla_put_u32(msg, TWAMP_A_SESSION_REFWAIT, s->refwait_ms) ||
 	    (s->bind_portid && nla_put_flag(msg, TWAMP_A_SESSION_BIND)) ||
 	    (s->dscp >= 0 && nla_put_u8(msg, TWAMP_A_SESSION_DSCP, s->dscp)) ||
-	    nla_put_u8(msg, TWAMP_A_SESSION_SECURITY, TWAMP_SECURITY_OPEN) ||
+	    nla_put_u8(msg, TWAMP_A_SESSION_SECURITY,
+		       s->crypto ? s->crypto->mode : TWAMP_SECURITY_OPEN) ||
 	    twamp_nl_put_counters(msg, TWAMP_A_SESSION_COUNTERS, s->counters))
 		goto nla_put_failure;
 	nla_nest_end(msg, nest);
@@ -677,10 +716,20 @@ static int twamp_nl_parse_session(struct twamp_session *s,
 		return -EINVAL;
 	}
 	if (tb[TWAMP_A_SESSION_SECURITY] &&
-	    nla_get_u8(tb[TWAMP_A_SESSION_SECURITY]) != TWAMP_SECURITY_OPEN) {
+	    nla_get_u8(tb[TWAMP_A_SESSION_SECURITY]) != TWAMP_SECURITY_OPEN &&
+	    r->format != TWAMP_FORMAT_LIGHT) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[TWAMP_A_SESSION_SECURITY],
-				    "authenticated and encrypted test sessions are not implemented yet");
-		return -EOPNOTSUPP;
+				    "authenticated and encrypted sessions need a TWAMP reflector");
+		return -EINVAL;
+	}
+	s->crypto = twamp_nl_parse_crypto(tb[TWAMP_A_SESSION_SECURITY],
+					  tb[TWAMP_A_SESSION_AES_KEY],
+					  tb[TWAMP_A_SESSION_HMAC_KEY], extack);
+	if (IS_ERR(s->crypto)) {
+		int err = PTR_ERR(s->crypto);
+
+		s->crypto = NULL;
+		return err;
 	}
 	if (tb[TWAMP_A_SESSION_PADDING])
 		s->padding = nla_get_u32(tb[TWAMP_A_SESSION_PADDING]);
@@ -922,8 +971,8 @@ static const struct nla_policy twamp_sender_new_policy[TWAMP_A_SENDER_MAX + 1] =
 	[TWAMP_A_SENDER_BIND]		= { .type = NLA_FLAG },
 	[TWAMP_A_SENDER_SECURITY]	= NLA_POLICY_MAX(NLA_U8, TWAMP_SECURITY_MAX),
 	[TWAMP_A_SENDER_SID]		= NLA_POLICY_EXACT_LEN(16),
-	[TWAMP_A_SENDER_AES_KEY]	= NLA_POLICY_EXACT_LEN(16),
-	[TWAMP_A_SENDER_HMAC_KEY]	= NLA_POLICY_EXACT_LEN(32),
+	[TWAMP_A_SENDER_AES_KEY]	= NLA_POLICY_EXACT_LEN(TWAMP_AES_KEY_LEN),
+	[TWAMP_A_SENDER_HMAC_KEY]	= NLA_POLICY_EXACT_LEN(TWAMP_HMAC_KEY_LEN),
 };
 
 static const struct nla_policy twamp_sender_id_policy[TWAMP_A_SENDER_MAX + 1] = {
@@ -956,7 +1005,8 @@ static int twamp_nl_put_stats(struct sk_buff *msg,
 	    PUT(REORDERED, st->reordered) ||
 	    PUT(REORDER_EXTENT_MAX, st->reorder_extent_max) ||
 	    PUT(LATE_SENDS, st->late_sends) || PUT(LATE_MAX, st->late_max) ||
-	    PUT(RESULTS_DROPPED, st->results_dropped))
+	    PUT(RESULTS_DROPPED, st->results_dropped) ||
+	    PUT(AUTH_FAILED, st->auth_failed))
 		return -EMSGSIZE;
 	if (n &&
 	    (PUT(RTT_MIN, st->rtt_min) || PUT(RTT_MAX, st->rtt_max) ||
@@ -1037,7 +1087,10 @@ static int twamp_nl_fill_sender(struct sk_buff *msg,
 	    nla_put_u64_64bit(msg, TWAMP_A_SENDER_WAIT, s->wait,
 			      TWAMP_A_SENDER_PAD) ||
 	    (s->bind_portid && nla_put_flag(msg, TWAMP_A_SENDER_BIND)) ||
-	    nla_put_u8(msg, TWAMP_A_SENDER_SECURITY, TWAMP_SECURITY_OPEN) ||
+	    nla_put_u8(msg, TWAMP_A_SENDER_SECURITY,
+		       s->crypto ? s->crypto->mode : TWAMP_SECURITY_OPEN) ||
+	    (s->has_sid && nla_put(msg, TWAMP_A_SENDER_SID, sizeof(s->sid),
+				   s->sid)) ||
 	    nla_put_u8(msg, TWAMP_A_SENDER_STATE, snap->state) ||
 	    twamp_nl_put_stats(msg, snap))
 		goto nla_put_failure;
@@ -1113,15 +1166,9 @@ static int twamp_nl_parse_sender(struct twamp_sender *s, struct nlattr **tb,
 		else
 			s->local6 = nla_get_in6_addr(tb[TWAMP_A_SENDER_LOCAL_IPV6]);
 	}
-	if (tb[TWAMP_A_SENDER_SECURITY] &&
-	    nla_get_u8(tb[TWAMP_A_SENDER_SECURITY]) != TWAMP_SECURITY_OPEN) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[TWAMP_A_SENDER_SECURITY],
-				    "authenticated and encrypted test sessions are not implemented yet");
-		return -EOPNOTSUPP;
-	}
-	if (tb[TWAMP_A_SENDER_AES_KEY] || tb[TWAMP_A_SENDER_HMAC_KEY]) {
-		NL_SET_ERR_MSG(extack, "keys are only for authenticated and encrypted sessions");
-		return -EINVAL;
+	if (tb[TWAMP_A_SENDER_SID]) {
+		nla_memcpy(s->sid, tb[TWAMP_A_SENDER_SID], sizeof(s->sid));
+		s->has_sid = true;
 	}
 	if (tb[TWAMP_A_SENDER_IFINDEX])
 		s->ifindex = nla_get_u32(tb[TWAMP_A_SENDER_IFINDEX]);
@@ -1140,6 +1187,22 @@ static int twamp_nl_parse_sender(struct twamp_sender *s, struct nlattr **tb,
 			return -EINVAL;
 		}
 		s->ssid = nla_get_u16(tb[TWAMP_A_SENDER_SSID]);
+	}
+	if (tb[TWAMP_A_SENDER_SECURITY] &&
+	    nla_get_u8(tb[TWAMP_A_SENDER_SECURITY]) != TWAMP_SECURITY_OPEN &&
+	    s->format != TWAMP_FORMAT_LIGHT) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[TWAMP_A_SENDER_SECURITY],
+				    "authenticated and encrypted sessions need the TWAMP format");
+		return -EINVAL;
+	}
+	s->crypto = twamp_nl_parse_crypto(tb[TWAMP_A_SENDER_SECURITY],
+					  tb[TWAMP_A_SENDER_AES_KEY],
+					  tb[TWAMP_A_SENDER_HMAC_KEY], extack);
+	if (IS_ERR(s->crypto)) {
+		int err = PTR_ERR(s->crypto);
+
+		s->crypto = NULL;
+		return err;
 	}
 	if (tb[TWAMP_A_SENDER_DSCP])
 		s->dscp = nla_get_u8(tb[TWAMP_A_SENDER_DSCP]);

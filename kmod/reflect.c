@@ -152,6 +152,47 @@ static void twamp_stamp_tlvs(u8 *p, unsigned int len)
 	}
 }
 
+/* The reflector's Error Estimate: the namespace's clock, and its Z bit. */
+static u16 twamp_reflector_ee(const struct twamp_reflector *r)
+{
+	u16 ee = READ_ONCE(r->tn->error_estimate);
+
+	if (r->ts_format == TWAMP_TS_PTP)
+		ee |= TWAMP_EE_Z;
+	return ee;
+}
+
+/*
+ * The same for an authenticated or encrypted session, whose request was
+ * opened in place: the 112-octet header (RFC 5357 4.2.1), then as much of
+ * the sender's padding as fits, first octets first (which also returns
+ * RFC 6038 reflected octets where they belong). T3 and the HMAC come last,
+ * in twamp_reply_finish().
+ */
+static void twamp_build_reply_auth(const struct twamp_reflector *r,
+				   struct twamp_session *s, u8 *pl,
+				   unsigned int len, const struct twamp_rx *rx,
+				   ktime_t t2)
+{
+	const struct twamp_test_sender_auth *snd = (const void *)pl;
+	struct twamp_test_reflector_auth h = {};
+
+	h.seq = cpu_to_be32(atomic_inc_return(&s->seq) - 1);
+	h.error_estimate = cpu_to_be16(twamp_reflector_ee(r));
+	twamp_put_timestamp(&h.rx_ts, t2, r->ts_format);
+	h.sender_seq = snd->seq;
+	h.sender_ts = snd->ts;
+	h.sender_error_estimate = snd->error_estimate;
+	h.sender_ttl = rx->ttl;
+
+	/* longer than the header only if the request was as long */
+	if (len > TWAMP_REFLECTOR_AUTH_SIZE)
+		memmove(pl + TWAMP_REFLECTOR_AUTH_SIZE,
+			pl + TWAMP_SENDER_AUTH_SIZE,
+			len - TWAMP_REFLECTOR_AUTH_SIZE);
+	memcpy(pl, &h, sizeof(h));
+}
+
 /*
  * Turn the sender packet at @pl (@req_len octets, room for @len) around.
  * With a session, the Sequence Number is the session's own counter (RFC
@@ -194,9 +235,7 @@ static void twamp_build_reply(const struct twamp_reflector *r,
 			     req_len - TWAMP_SENDER_SIZE,
 			     len - TWAMP_REFLECTOR_SIZE));
 
-	ee = READ_ONCE(r->tn->error_estimate);
-	if (r->ts_format == TWAMP_TS_PTP)
-		ee |= TWAMP_EE_Z;
+	ee = twamp_reflector_ee(r);
 
 	put_unaligned(s ? cpu_to_be32(atomic_inc_return(&s->seq) - 1) : seq,
 		      &refl->seq);
@@ -210,31 +249,74 @@ static void twamp_build_reply(const struct twamp_reflector *r,
 	refl->sender_ttl = rx->ttl;
 }
 
-/* The session this packet belongs to, made on the spot if stateful. */
+static void twamp_rx_key(const struct twamp_reflector *r,
+			 const struct twamp_rx *rx, const u8 *pl,
+			 unsigned int len, struct twamp_session_key *key)
+{
+	*key = (struct twamp_session_key){
+		.family	= rx->family,
+		.port	= rx->sport,
+	};
+	if (rx->family == AF_INET)
+		key->v4 = rx->v4.saddr;
+	else
+		key->v6 = rx->v6.saddr;
+	if (r->format == TWAMP_FORMAT_STAMP &&
+	    len >= offsetof(struct stamp_test_sender, ssid) + 2)
+		key->ssid = get_unaligned_be16(pl + offsetof(struct stamp_test_sender,
+							     ssid));
+}
+
+/* The session this packet belongs to, if there is one already. */
 static struct twamp_session *twamp_rx_session(struct twamp_reflector *r,
 					      const struct twamp_rx *rx,
 					      const u8 *pl, unsigned int len)
 {
-	struct twamp_session_key key = {
-		.family	= rx->family,
-		.port	= rx->sport,
-	};
-	struct twamp_session *s;
+	struct twamp_session_key key;
 
-	if (!READ_ONCE(r->n_sessions) && !r->stateful)
+	if (!READ_ONCE(r->n_sessions))
 		return NULL;
-	if (rx->family == AF_INET)
-		key.v4 = rx->v4.saddr;
-	else
-		key.v6 = rx->v6.saddr;
-	if (r->format == TWAMP_FORMAT_STAMP &&
-	    len >= offsetof(struct stamp_test_sender, ssid) + 2)
-		key.ssid = get_unaligned_be16(pl + offsetof(struct stamp_test_sender,
-							    ssid));
-	s = twamp_session_lookup(r, &key);
-	if (!s && r->stateful)
-		s = twamp_session_dynamic(r, &key);
-	return s;
+	twamp_rx_key(r, rx, pl, len, &key);
+	return twamp_session_lookup(r, &key);
+}
+
+/* A stateful reflector makes a session for a sender it does not know. */
+static struct twamp_session *twamp_rx_session_new(struct twamp_reflector *r,
+						  const struct twamp_rx *rx,
+						  const u8 *pl,
+						  unsigned int len)
+{
+	struct twamp_session_key key;
+
+	twamp_rx_key(r, rx, pl, len, &key);
+	return twamp_session_dynamic(r, &key);
+}
+
+static void twamp_session_rx(struct twamp_session *s)
+{
+	unsigned long now = jiffies;
+
+	twamp_count(s->counters, TWAMP_CNT_RX);
+	/* written once per tick at most: the line stays shared */
+	if (READ_ONCE(s->last_rx) != now)
+		WRITE_ONCE(s->last_rx, now);
+}
+
+/*
+ * T3, as the last thing before IP output; in an authenticated or
+ * encrypted session the HMAC and encryption follow it (3.3, step 6).
+ */
+static int twamp_reply_finish(const struct twamp_reflector *r,
+			      const struct twamp_session *s, u8 *pl)
+{
+	if (!s || !s->crypto) {
+		twamp_put_timestamp(pl + offsetof(struct twamp_test_reflector, ts),
+				    ktime_get_real(), r->ts_format);
+		return 0;
+	}
+	twamp_put_timestamp(pl + offsetof(struct twamp_test_reflector_auth, ts),
+			    ktime_get_real(), r->ts_format);
+	return twamp_crypto_seal(s->crypto, pl, true);
 }
 
 /*
@@ -287,8 +369,10 @@ static enum twamp_counter twamp_xmit4(struct twamp_reflector *r,
 	}
 
 	/* T3: the last thing before IP output; the checksum comes after. */
-	twamp_put_timestamp(skb->data + offsetof(struct twamp_test_reflector, ts),
-			    ktime_get_real(), r->ts_format);
+	if (twamp_reply_finish(r, s, skb->data)) {
+		ip_rt_put(rt);
+		return TWAMP_CNT_DROP_AUTH;
+	}
 	udp_tunnel_xmit_skb(rt, sk, skb, fl4.saddr, fl4.daddr, tos, 255, 0,
 			    rx->dport, rx->sport, false, false);
 	return TWAMP_CNT_TX;
@@ -337,8 +421,10 @@ static enum twamp_counter twamp_xmit6(struct twamp_reflector *r,
 		return TWAMP_CNT_DROP_NOMEM;
 	}
 
-	twamp_put_timestamp(skb->data + offsetof(struct twamp_test_reflector, ts),
-			    ktime_get_real(), r->ts_format);
+	if (twamp_reply_finish(r, s, skb->data)) {
+		dst_release(dst);
+		return TWAMP_CNT_DROP_AUTH;
+	}
 	udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &fl6.saddr, &fl6.daddr, tos,
 			     255, 0, rx->dport, rx->sport, false);
 	return TWAMP_CNT_TX;
@@ -359,8 +445,8 @@ int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	ktime_t t2 = twamp_rx_time(skb);
 	struct twamp_reflector *r = rcu_dereference_sk_user_data(sk);
+	unsigned int len, reply_len, base, ee_off;
 	struct twamp_session *s = NULL;
-	unsigned int len, reply_len;
 	enum twamp_counter res;
 	struct twamp_rx rx;
 	u8 *pl, tos;
@@ -403,32 +489,55 @@ int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb)
 	}
 	pl = skb->data + sizeof(struct udphdr);
 
+	ee_off = offsetof(struct twamp_test_sender, error_estimate);
+	s = twamp_rx_session(r, &rx, pl, len);
+	if (s)
+		twamp_session_rx(s);
+	/*
+	 * Keys belong to sessions: only a packet of an authenticated or
+	 * encrypted session is opened, and it must open (3.3, step 2).
+	 */
+	if (s && s->crypto) {
+		if (len < TWAMP_SENDER_AUTH_SIZE) {
+			res = TWAMP_CNT_DROP_SHORT;
+			goto drop;
+		}
+		if (!twamp_crypto_open(s->crypto, pl, false)) {
+			res = TWAMP_CNT_DROP_AUTH;
+			goto drop;
+		}
+		ee_off = offsetof(struct twamp_test_sender_auth, error_estimate);
+	}
+
 	/* RFC 4656 4.1.2: a zero multiplier marks a corrupt packet. */
-	if (!(get_unaligned_be16(pl + offsetof(struct twamp_test_sender,
-					       error_estimate)) &
-	      TWAMP_EE_MULT_MASK)) {
+	if (!(get_unaligned_be16(pl + ee_off) & TWAMP_EE_MULT_MASK)) {
 		res = TWAMP_CNT_DROP_INVALID;
 		goto drop;
 	}
 
-	s = twamp_rx_session(r, &rx, pl, len);
+	if (!s && r->stateful) {
+		s = twamp_rx_session_new(r, &rx, pl, len);
+		if (s)
+			twamp_session_rx(s);
+	}
 	if (!s && (r->stateful || r->sessions_only)) {
 		res = TWAMP_CNT_DROP_NO_SESSION;
 		goto drop;
 	}
-	if (s) {
-		unsigned long now = jiffies;
 
-		twamp_count(s->counters, TWAMP_CNT_RX);
-		/* written once per tick at most: the line stays shared */
-		if (READ_ONCE(s->last_rx) != now)
-			WRITE_ONCE(s->last_rx, now);
-	}
-
-	/* Shorter than the reflector header: grow to it, never beyond. */
-	reply_len = max_t(unsigned int, len,
-			  r->format == TWAMP_FORMAT_STAMP ? STAMP_BASE_SIZE :
-							   TWAMP_REFLECTOR_SIZE);
+	/*
+	 * Shorter than the reflector header: grow to it, never beyond. An
+	 * authenticated or encrypted reply of a request padded by at least
+	 * 64 octets is as long as the request: those 64 octets of padding
+	 * are the ones left out (3.4, as owamp does).
+	 */
+	if (s && s->crypto)
+		base = TWAMP_REFLECTOR_AUTH_SIZE;
+	else if (r->format == TWAMP_FORMAT_STAMP)
+		base = STAMP_BASE_SIZE;
+	else
+		base = TWAMP_REFLECTOR_SIZE;
+	reply_len = max(len, base);
 	if (reply_len > len) {
 		unsigned int grow = reply_len - len;
 
@@ -441,7 +550,10 @@ int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb)
 		pl = skb->data + sizeof(struct udphdr);
 	}
 
-	twamp_build_reply(r, s, pl, len, reply_len, &rx, t2);
+	if (s && s->crypto)
+		twamp_build_reply_auth(r, s, pl, reply_len, &rx, t2);
+	else
+		twamp_build_reply(r, s, pl, len, reply_len, &rx, t2);
 
 	if (s && s->dscp >= 0)
 		tos = s->dscp << 2;

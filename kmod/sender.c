@@ -61,6 +61,7 @@ struct twamp_sender *twamp_sender_alloc(void)
  */
 void twamp_sender_free(struct twamp_sender *s)
 {
+	twamp_crypto_free(s->crypto);
 	dst_cache_destroy(&s->dst_cache);
 	kvfree(s->slots);
 	kvfree(s->hist);
@@ -72,10 +73,17 @@ static void twamp_sender_free_rcu(struct rcu_head *head)
 	twamp_sender_free(container_of(head, struct twamp_sender, rcu));
 }
 
+static unsigned int twamp_sender_header_len(const struct twamp_sender *s)
+{
+	if (s->crypto)
+		return TWAMP_SENDER_AUTH_SIZE;
+	return s->format == TWAMP_FORMAT_STAMP ? STAMP_BASE_SIZE :
+						 TWAMP_SENDER_SIZE;
+}
+
 static unsigned int twamp_sender_len(const struct twamp_sender *s)
 {
-	return (s->format == TWAMP_FORMAT_STAMP ? STAMP_BASE_SIZE :
-						  TWAMP_SENDER_SIZE) + s->padding;
+	return twamp_sender_header_len(s) + s->padding;
 }
 
 /*
@@ -223,6 +231,7 @@ static void twamp_sender_xmit(struct twamp_sender *s)
 {
 	unsigned int len = twamp_sender_len(s);
 	struct twamp_slot *slot;
+	unsigned int ts_off = offsetof(struct twamp_test_sender, ts);
 	struct sk_buff *skb;
 	u32 seq = s->st.sent;
 	ktime_t t1;
@@ -257,8 +266,14 @@ static void twamp_sender_xmit(struct twamp_sender *s)
 	ee = READ_ONCE(s->tn->error_estimate);
 	if (s->ts_format == TWAMP_TS_PTP)
 		ee |= TWAMP_EE_Z;
-	put_unaligned_be16(ee, p + offsetof(struct twamp_test_sender,
-					    error_estimate));
+	if (s->crypto) {
+		ts_off = offsetof(struct twamp_test_sender_auth, ts);
+		put_unaligned_be16(ee, p + offsetof(struct twamp_test_sender_auth,
+						    error_estimate));
+	} else {
+		put_unaligned_be16(ee, p + offsetof(struct twamp_test_sender,
+						    error_estimate));
+	}
 	if (s->format == TWAMP_FORMAT_STAMP)
 		put_unaligned_be16(s->ssid, p + offsetof(struct stamp_test_sender,
 							 ssid));
@@ -270,10 +285,13 @@ static void twamp_sender_xmit(struct twamp_sender *s)
 		err = twamp_sender_route4(s, &rt, &saddr);
 		if (err)
 			goto err_route;
-		/* T1: the last thing before IP output */
+		/* T1: the last thing before IP output, but the crypto */
 		t1 = ktime_get_real();
-		twamp_put_timestamp(p + offsetof(struct twamp_test_sender, ts),
-				    t1, s->ts_format);
+		twamp_put_timestamp(p + ts_off, t1, s->ts_format);
+		if (s->crypto && twamp_crypto_seal(s->crypto, p, false)) {
+			ip_rt_put(rt);
+			goto err_route;
+		}
 		*slot = (struct twamp_slot){ .t1 = ktime_to_ns(t1), .seq = seq };
 		spin_unlock(&s->lock);
 		udp_tunnel_xmit_skb(rt, s->sock->sk, skb, saddr, s->remote4,
@@ -291,8 +309,11 @@ static void twamp_sender_xmit(struct twamp_sender *s)
 		if (err)
 			goto err_route;
 		t1 = ktime_get_real();
-		twamp_put_timestamp(p + offsetof(struct twamp_test_sender, ts),
-				    t1, s->ts_format);
+		twamp_put_timestamp(p + ts_off, t1, s->ts_format);
+		if (s->crypto && twamp_crypto_seal(s->crypto, p, false)) {
+			dst_release(dst);
+			goto err_route;
+		}
 		*slot = (struct twamp_slot){ .t1 = ktime_to_ns(t1), .seq = seq };
 		spin_unlock(&s->lock);
 		udp_tunnel6_xmit_skb(dst, s->sock->sk, skb, NULL, &saddr,
@@ -369,9 +390,39 @@ static enum hrtimer_restart twamp_sender_timer(struct hrtimer *timer)
 	return ret;
 }
 
+/*
+ * The reply of an authenticated or encrypted session, decrypted into a
+ * copy on the stack: the skb may be shared with a packet capture.
+ */
+static bool twamp_sender_parse_auth(struct twamp_sender *s,
+				    struct sk_buff *skb,
+				    struct twamp_result *res, bool *auth_failed)
+{
+	struct twamp_test_reflector_auth refl;
+	u8 fmt;
+
+	if (res->size < TWAMP_REFLECTOR_AUTH_SIZE ||
+	    skb_copy_bits(skb, sizeof(struct udphdr), &refl, sizeof(refl)))
+		return false;
+	if (!twamp_crypto_open(s->crypto, (u8 *)&refl, true)) {
+		*auth_failed = true;
+		memzero_explicit(&refl, sizeof(refl));
+		return false;
+	}
+	res->refl_seq = be32_to_cpu(refl.seq);
+	res->refl_err = be16_to_cpu(refl.error_estimate);
+	fmt = res->refl_err & TWAMP_EE_Z ? TWAMP_TS_PTP : TWAMP_TS_NTP;
+	res->t3 = twamp_get_timestamp(&refl.ts, fmt);
+	res->t2 = twamp_get_timestamp(&refl.rx_ts, fmt);
+	res->seq = be32_to_cpu(refl.sender_seq);
+	res->sender_ttl = refl.sender_ttl;
+	memzero_explicit(&refl, sizeof(refl));
+	return res->refl_err & TWAMP_EE_MULT_MASK;
+}
+
 /* Reflected packet fields the sender needs. */
 static bool twamp_sender_parse(struct twamp_sender *s, struct sk_buff *skb,
-			       struct twamp_result *res)
+			       struct twamp_result *res, bool *auth_failed)
 {
 	unsigned int base = s->format == TWAMP_FORMAT_STAMP ? STAMP_BASE_SIZE :
 							      TWAMP_REFLECTOR_SIZE;
@@ -399,6 +450,8 @@ static bool twamp_sender_parse(struct twamp_sender *s, struct sk_buff *skb,
 	}
 
 	res->size = skb->len - sizeof(struct udphdr);
+	if (s->crypto)
+		return twamp_sender_parse_auth(s, skb, res, auth_failed);
 	if (res->size < base ||
 	    !pskb_may_pull(skb, sizeof(struct udphdr) + TWAMP_REFLECTOR_SIZE))
 		return false;
@@ -431,11 +484,19 @@ static int twamp_sender_rcv(struct sock *sk, struct sk_buff *skb)
 	ktime_t t4 = twamp_rx_time(skb);
 	struct twamp_sender *s = rcu_dereference_sk_user_data(sk);
 	struct twamp_result res = { .t4 = t4 };
+	bool synced, auth_failed = false;
 	struct twamp_slot *slot;
-	bool synced;
 
-	if (!s || !twamp_sender_parse(s, skb, &res))
+	if (!s)
 		goto out;
+	if (!twamp_sender_parse(s, skb, &res, &auth_failed)) {
+		if (auth_failed) {
+			spin_lock(&s->lock);
+			s->st.auth_failed++;
+			spin_unlock(&s->lock);
+		}
+		goto out;
+	}
 	res.sender_id = s->id;
 	synced = READ_ONCE(s->tn->clock_synced) && (res.refl_err & TWAMP_EE_S);
 	if (synced)
@@ -500,7 +561,14 @@ int twamp_sender_create(struct twamp_net *tn, struct twamp_sender *s,
 
 	lockdep_assert_held(&tn->lock);
 
-	if (s->padding == U32_MAX)
+	/*
+	 * An authenticated or encrypted request is padded by default to the
+	 * length of the 112-octet reply header, so both directions carry
+	 * the same size (3.4).
+	 */
+	if (s->padding == U32_MAX && s->crypto)
+		s->padding = TWAMP_REFLECTOR_AUTH_SIZE - TWAMP_SENDER_AUTH_SIZE;
+	else if (s->padding == U32_MAX)
 		s->padding = s->format == TWAMP_FORMAT_STAMP ? 0 :
 			     STAMP_BASE_SIZE - TWAMP_SENDER_SIZE;
 	if (twamp_sender_len(s) > TWAMP_MAX_PAYLOAD) {

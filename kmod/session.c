@@ -49,6 +49,8 @@ struct twamp_session *twamp_session_alloc(gfp_t gfp)
  */
 void twamp_session_free(struct twamp_session *s)
 {
+	/* as macsec does, from the RCU callback: the transform is idle */
+	twamp_crypto_free(s->crypto);
 	dst_cache_destroy(&s->dst_cache);
 	free_percpu(s->counters);
 	kfree(s);

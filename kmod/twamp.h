@@ -16,7 +16,32 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include <crypto/aes.h>
+
 #include <linux/twamp.h>
+
+struct crypto_shash;
+
+/**
+ * struct twamp_crypto - keys of an authenticated or encrypted test session
+ * @mode: TWAMP_SECURITY_AUTH or TWAMP_SECURITY_ENCRYPT
+ * @aes: AES-128 key schedules, encryption and decryption
+ * @hmac: HMAC-SHA1 transform with its key set, shared by every CPU
+ *
+ * Set up once in process context and read-only afterwards, so the data
+ * path uses it without locks or allocations. Wiped when freed.
+ */
+struct twamp_crypto {
+	u8 mode;
+	struct crypto_aes_ctx aes;
+	struct crypto_shash *hmac;
+};
+
+struct twamp_crypto *twamp_crypto_new(u8 mode, const u8 *aes_key,
+				      const u8 *hmac_key);
+void twamp_crypto_free(struct twamp_crypto *c);
+int twamp_crypto_seal(const struct twamp_crypto *c, u8 *pl, bool reply);
+bool twamp_crypto_open(const struct twamp_crypto *c, u8 *pl, bool reply);
 
 /* Clock state assumed until userspace says otherwise: unsynchronized. */
 #define TWAMP_CLOCK_DEFAULT_ERROR_NS	(10 * NSEC_PER_MSEC)
@@ -195,6 +220,7 @@ struct twamp_session {
 	unsigned long last_rx;		/* jiffies */
 	struct dst_cache dst_cache;	/* the route back to the sender */
 	struct twamp_pcpu_counters __percpu *counters;
+	struct twamp_crypto *crypto;	/* NULL: unauthenticated */
 };
 
 struct twamp_session *twamp_session_alloc(gfp_t gfp);
@@ -251,7 +277,7 @@ struct twamp_slot {
 /* Running aggregates of a sender; integer nanoseconds throughout. */
 struct twamp_stats {
 	u64 sent, received, lost, duplicates, reordered, reorder_extent_max;
-	u64 late_sends, late_max, results_dropped;
+	u64 late_sends, late_max, results_dropped, auth_failed;
 	s64 rtt_min, rtt_max, rtt_sum;
 	__uint128_t rtt_sumsq;
 	u64 ipdv_n, ipdv_abs_sum, ipdv_abs_max;
@@ -307,6 +333,9 @@ struct twamp_sender {
 	u64 start_time;
 	u64 wait;
 	u32 bind_portid;
+	u8 sid[16];
+	bool has_sid;
+	struct twamp_crypto *crypto;	/* NULL: unauthenticated */
 	struct socket *sock;
 	struct dst_cache dst_cache;
 	struct hrtimer timer;
