@@ -179,6 +179,7 @@ static const struct nla_policy twamp_reflector_new_policy[TWAMP_A_REFLECTOR_MAX 
 	[TWAMP_A_REFLECTOR_ALLOW]	= NLA_POLICY_NESTED_ARRAY(twamp_prefix_policy),
 	[TWAMP_A_REFLECTOR_RATE_LIMIT]	= NLA_POLICY_FULL_RANGE(NLA_U32, &twamp_rate_range),
 	[TWAMP_A_REFLECTOR_SESSIONS_ONLY] = { .type = NLA_FLAG },
+	[TWAMP_A_REFLECTOR_BIND]	= { .type = NLA_FLAG },
 };
 
 static const struct nla_policy twamp_reflector_id_policy[TWAMP_A_REFLECTOR_MAX + 1] = {
@@ -266,6 +267,7 @@ static int twamp_nl_fill_reflector(struct sk_buff *msg,
 	    (r->stateful && nla_put_flag(msg, TWAMP_A_REFLECTOR_STATEFUL)) ||
 	    (r->sessions_only &&
 	     nla_put_flag(msg, TWAMP_A_REFLECTOR_SESSIONS_ONLY)) ||
+	    (r->bind_portid && nla_put_flag(msg, TWAMP_A_REFLECTOR_BIND)) ||
 	    (r->dscp >= 0 && nla_put_u8(msg, TWAMP_A_REFLECTOR_DSCP, r->dscp)) ||
 	    (r->n_allow && twamp_nl_put_allow(msg, r)) ||
 	    nla_put_u32(msg, TWAMP_A_REFLECTOR_RATE_LIMIT, r->rate_limit) ||
@@ -431,6 +433,8 @@ static int twamp_nl_reflector_new_doit(struct sk_buff *skb,
 				       info->extack);
 	if (err)
 		goto err_free;
+	if (nla_get_flag(tb[TWAMP_A_REFLECTOR_BIND]))
+		r->bind_portid = info->snd_portid;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg) {
@@ -1632,6 +1636,7 @@ static int twamp_nl_notify(struct notifier_block *nb, unsigned long state,
 	tn = twamp_pernet(n->net);
 	mutex_lock(&tn->lock);
 	twamp_sessions_unbind(tn, n->portid);
+	twamp_reflectors_unbind(tn, n->portid);
 	twamp_senders_unbind(tn, n->portid);
 	mutex_unlock(&tn->lock);
 	return NOTIFY_DONE;

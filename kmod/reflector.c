@@ -230,3 +230,24 @@ void twamp_reflectors_flush(struct twamp_net *tn)
 	xa_for_each(&tn->reflectors, id, r)
 		twamp_reflector_del(r);
 }
+
+/**
+ * twamp_reflectors_unbind() - delete the reflectors a netlink socket owned
+ * @tn: namespace state; caller holds @tn->lock
+ * @portid: the socket that closed
+ */
+void twamp_reflectors_unbind(struct twamp_net *tn, u32 portid)
+{
+	struct twamp_reflector *r;
+	unsigned long id;
+	bool changed = false;
+
+	xa_for_each(&tn->reflectors, id, r) {
+		if (r->bind_portid == portid) {
+			twamp_reflector_del(r);
+			changed = true;
+		}
+	}
+	if (changed)
+		tn->gen++;
+}

@@ -174,6 +174,7 @@ struct twamp_reflector {
 	struct list_head sessions;	/* in creation order, for dumps */
 	unsigned int n_sessions;
 	bool dead;			/* deleted: no sessions may be added */
+	u32 bind_portid;		/* 0: not bound to a netlink socket */
 };
 
 #define TWAMP_SESSION_HASH_BITS	10
@@ -242,6 +243,7 @@ int twamp_reflector_start(struct twamp_net *tn, struct twamp_reflector *r,
 			  struct netlink_ext_ack *extack);
 void twamp_reflector_del(struct twamp_reflector *r);
 void twamp_reflectors_flush(struct twamp_net *tn);
+void twamp_reflectors_unbind(struct twamp_net *tn, u32 portid);
 int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb);
 
 /* Timestamps */
