@@ -183,20 +183,34 @@ class Client:
         return self.crypto.open(data) if self.crypto else data
 
     def request(self, sport, rport=0, padding=30, dscp=0, timeout=1.0,
-                v6=False, sender=None):
+                v6=False, sender=None, reflect=None):
         fam = socket.AF_INET6 if v6 else socket.AF_INET
         addr = bytes(16)
         if sender:
             a = socket.inet_pton(fam, sender)
             addr = a.ljust(16, b"\0")
         tout = int(timeout * (1 << 32))
+        # RFC 6038: Octets to be reflected, Length of padding to reflect
+        extra = struct.pack("!HH4s", *reflect, bytes(4)) if reflect else \
+            bytes(8)
         msg = struct.pack("!BBBBIIHH16s16s16sIQQI8s16s", 5, 6 if v6 else 4,
                           0, 0, 0, 0, sport, rport, addr, bytes(16),
                           bytes(16), padding, ntp_now(), tout, dscp << 24,
-                          bytes(8), bytes(16))
+                          extra, bytes(16))
         self.send(msg)
         a = self.recv(48)
+        self.last_accept = a
         return a[0], struct.unpack("!H", a[2:4])[0], a[4:20]
+
+    def start_n(self, cmd, sids):
+        """Start-N-Sessions (7) or Stop-N-Sessions (9): the Ack's Accept."""
+        self.send(bytes([cmd]) + bytes(11) + struct.pack("!I", len(sids)) +
+                  b"".join(sids) + bytes(16))
+        ack = self.recv(32 + 16 * len(sids))
+        check(ack[0] == cmd + 1, "command %d answered by %d" % (cmd, ack[0]))
+        check(ack[16:16 + 16 * len(sids)] == b"".join(sids),
+              "the Ack names other SIDs")
+        return ack[1]
 
     def start(self):
         self.send(bytes([2]) + bytes(31))
@@ -278,7 +292,7 @@ def t_open(port, sport, v6="0"):
     me = os.environ["TWAMPD_CLI6" if v6 else "TWAMPD_CLI4"]
     c = Client(int(port), v6=v6)
     check(c.accept == 0, "Server-Start Accept %s" % c.accept)
-    acc, rport, sid = c.request(int(sport), v6=v6)
+    acc, rport, sid = c.request(int(sport), v6=v6, dscp=10)
     check(acc == 0, "Accept-Session Accept %d" % acc)
     check(rport != 0 and sid != bytes(16), "port %d, SID %s" %
           (rport, sid.hex()))
@@ -287,6 +301,12 @@ def t_open(port, sport, v6="0"):
     check(mine[0]["peer"] == me and mine[0]["local_port"] == rport,
           "kernel session %s, expected peer %s, local port %d" %
           (mine[0], me, rport))
+    check(mine[0]["dscp"] == 10 and mine[0]["bound"] is True and
+          mine[0]["security"] == "open" and
+          mine[0]["refwait_ms"] == int(os.environ.get("TWAMPD_REFWAIT",
+                                                      "900")) * 1000,
+          "kernel session %s: expected DSCP 10 from Type-P, bound, open, "
+          "REFWAIT" % mine[0])
     check(c.start() == 0, "Start-Ack Accept != 0")
     seqs = probe(SRV6 if v6 else SRV4, rport, int(sport), 3, v6)
     check(seqs == [100, 101, 102], "replies to sequence numbers %s" % seqs)
@@ -294,6 +314,43 @@ def t_open(port, sport, v6="0"):
     check(wait_for(lambda: not [x for x in kernel_sessions()
                                 if x["peer_port"] == int(sport)]),
           "the kernel session is still there after the connection closed")
+
+
+def t_individual(port, sport):
+    """Individual Session Control (RFC 5938): one session of two stopped."""
+    sport = int(sport)
+    c = Client(int(port), mode=MODE_OPEN | 16)
+    check(c.accept == 0, "Server-Start Accept %s" % c.accept)
+    acc1, port1, sid1 = c.request(sport, timeout=0.5)
+    acc2, port2, sid2 = c.request(sport + 1, timeout=0.5)
+    check(acc1 == 0 and acc2 == 0, "Accept-Session %d, %d" % (acc1, acc2))
+    check(c.start_n(7, [sid1, sid2]) == 0, "Start-N-Ack Accept != 0")
+    check(probe(SRV4, port1, sport, 1) == [100], "session 1 not reflecting")
+    check(c.start_n(9, [sid1]) == 0, "Stop-N-Ack Accept != 0")
+
+    def ports():
+        return {x["peer_port"] for x in kernel_sessions()}
+
+    check(wait_for(lambda: sport not in ports(), 8.0),
+          "the stopped session is still there")
+    check(sport + 1 in ports(), "the other session went too")
+    check(probe(SRV4, port2, sport + 1, 1) == [100],
+          "session 2 not reflecting after session 1 stopped")
+    c.close()
+
+
+def t_reflect_octets(port, sport):
+    """RFC 6038: the octets and the length to reflect reach the kernel."""
+    c = Client(int(port), mode=MODE_OPEN | 32)
+    check(c.accept == 0, "Server-Start Accept %s" % c.accept)
+    acc, rport, _ = c.request(int(sport), padding=30, reflect=(0xbeef, 4))
+    check(acc == 0, "Accept-Session Accept %d" % acc)
+    got, = struct.unpack("!H", c.last_accept[20:22])
+    check(got == 0xbeef, "Reflected octets 0x%04x, sent 0xbeef" % got)
+    mine = [x for x in kernel_sessions() if x["peer_port"] == int(sport)]
+    check(mine and mine[0]["reflect_len"] == 4,
+          "kernel session %s, expected reflect_len 4" % mine)
+    c.close()
 
 
 def t_stop(port, sport):
@@ -353,8 +410,11 @@ def t_secure(port, mode, keyid, secret, sport, kernel="1"):
     check(acc == 0, "Accept-Session Accept %d" % acc)
     check(rport != 0, "port 0")
     if kernel == "1":
-        check([x for x in kernel_sessions() if x["peer_port"] == int(sport)],
-              "no kernel session")
+        mine = [x for x in kernel_sessions() if x["peer_port"] == int(sport)]
+        sec = {MODE_AUTH: "auth", MODE_ENCRYPT: "encrypt"}.get(int(mode),
+                                                              "open")
+        check(mine and mine[0]["security"] == sec,
+              "kernel session %s, expected security %s" % (mine, sec))
     check(c.start() == 0, "Start-Ack Accept != 0")
     c.stop(1)
     c.close()
@@ -504,6 +564,7 @@ CHECKS = {
     "max-sessions": t_max_sessions, "acl": t_acl, "max-conns": t_max_conns,
     "servwait": t_servwait, "kill": t_kill,
     "reflectors-gone": t_reflectors_gone, "user": t_user, "hold": t_hold,
+    "individual": t_individual, "reflect-octets": t_reflect_octets,
 }
 
 

@@ -260,10 +260,13 @@ test_kernel_security()
 	[[ ,$features, == *,auth,* ]] && want=$((want + 2))
 	[[ ,$features, == *,encrypt,* ]] && want=$((want + 4))
 	twamp_log "twamp.ko features: $features"
-	start_twampd K --backend kernel -p 8624 --modes open,auth,encrypt \
+	start_twampd K --backend kernel -p 8624 \
+		--modes open,auth,encrypt,individual,reflect-octets \
 		--key-file "$tmp/keys" --port-range 20400-20499 || return 1
 	# the modes twamp.ko lacks are not offered, the others are
-	py greeting 8624 $want || return 1
+	py greeting 8624 $((want + 16 + 32)) || return 1
+	py individual 8624 5062 || return 1
+	py reflect-octets 8624 5064 || return 1
 	if [ $((want & 2)) != 0 ] && have_cryptography; then
 		py secure 8624 2 $KEYID $SECRET 5060 1 || return 1
 	fi
@@ -421,7 +424,7 @@ twamp_run_test "SIGTERM: clean exit, sessions and reflectors removed" \
 twamp_run_test "SIGKILL: the kernel removes twampd's sessions and reflectors" \
 	test_sigkill
 twamp_run_test "allowed prefixes, max-conns and SERVWAIT" test_limits
-twamp_run_test "kernel backend: auth and encrypt offered exactly when twamp.ko has them" \
+twamp_run_test "kernel backend: auth and encrypt offered when twamp.ko has them; mode 16 and 32" \
 	test_kernel_security
 twamp_run_test "userspace backend: sessions reflected without twamp.ko" \
 	test_user
