@@ -308,7 +308,7 @@ test_twampd_killed()
 	twamp_check "no reflector left" test "$(rctl reflector show -j)" = "[]"
 }
 
-twamp_ktap_plan 17
+twamp_ktap_plan 18
 setup || twamp_exit_fail "setup failed"
 test_kernel_modes
 twamp_run_test "the kernel session carries the SID and port" test_session_live
@@ -321,6 +321,7 @@ twamp_run_test "mode not offered: clear error, open still works" test_mode_not_o
 twampd_start --backend user --modes open,auth,encrypt,mixed ||
 	twamp_exit_fail "twampd --backend user does not start"
 twamp_run_test "userspace backend, open mode" test_user_backend open unauthenticated 41
+twamp_run_test "userspace backend, authenticated mode" test_user_backend auth authenticated 112
 twamp_run_test "userspace backend, encrypted mode" test_user_backend encrypt encrypted 112
 twampd_stop
 twamp_ktap_finish
