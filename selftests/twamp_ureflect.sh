@@ -3,7 +3,8 @@
 #
 # The userspace reflector (build/san/twamp-ureflect, daemon/ureflect.c) end
 # to end, between two namespaces joined by a veth pair: the kernel sender
-# (twamp-ctl ping) against it in TWAMP Light and STAMP, IPv4 and IPv6;
+# (twamp-ctl ping) against it in TWAMP Light and STAMP, IPv4 and IPv6, and
+# keyed (twamp-ctl test through twampd --backend user), auth and encrypt;
 # twamp_sender checking every field of every open reply; an independent
 # Session-Sender in Python (twamp_ureflect.py, crypto from the 'cryptography'
 # package) checking authenticated and encrypted replies field by field,
@@ -22,6 +23,10 @@
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 : "${TWAMP_UREFLECT:=$TWAMP_ST_DIR/../build/san/twamp-ureflect}"
+if [ -z "${TWAMPD:-}" ]; then
+	TWAMPD=$TWAMP_ST_DIR/../build/san/twampd
+	[ -x "$TWAMPD" ] || TWAMPD=$TWAMP_ST_DIR/../build/twampd
+fi
 PY=$TWAMP_ST_DIR/twamp_ureflect.py
 
 twamp_require_root
@@ -44,6 +49,7 @@ PORT=23000
 AES=000102030405060708090a0b0c0d0e0f
 HMAC=f0e1d2c3b4a5968778695a4b3c2d1e0f00112233445566778899aabbccddeeff
 ADJTIMEX_RESTORE=0
+TWAMPD_PID=
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/twamp-ureflect.XXXXXX") ||
 	twamp_exit_fail "mktemp failed"
 
@@ -56,6 +62,10 @@ twamp_cleanup_hook()
 		wait "$pid" 2>/dev/null
 	done
 	UR_PIDS=()
+	if [ -n "$TWAMPD_PID" ]; then
+		kill "$TWAMPD_PID" 2>/dev/null
+		wait "$TWAMPD_PID" 2>/dev/null
+	fi
 	if [ "$ADJTIMEX_RESTORE" = 1 ]; then
 		python3 "$PY" adjtimex unsynced
 		ADJTIMEX_RESTORE=0
@@ -250,6 +260,53 @@ test_ping()
 	ping_check "$out" 4 $((size > base ? size : base)) 64 0 ||
 		{ ur_stop; return 1; }
 	ur_stop && counters_are "rx=4 tx=4"
+}
+
+# test_kernel_keyed MODE FAMILY: the kernel sender keyed (twamp-ctl test
+# sets up the session over TWAMP-Control and hands it the derived keys)
+# against the userspace reflector (twampd --backend user): two independent
+# implementations of the RFC 5357 4.1.2 crypto. The kernel checks each
+# reply's HMAC; 200-octet requests get 200-octet replies.
+test_kernel_keyed()
+{
+	local mode=$1 fam=$2 dst=10.0.0.2 out rc
+
+	twamp_mod_get
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		[ $rc -eq "$KSFT_SKIP" ] || TWAMP_SKIP_REASON="cannot load twamp.ko"
+		return $KSFT_SKIP
+	fi
+	[ -x "$TWAMPD" ] || { twamp_log "FAIL: $TWAMPD not built"; return 1; }
+	[ "$fam" = 6 ] && dst=2001:db8::2
+	printf 'k1 74776f2d7761792d736563726574\n' >"$TMP/keys"
+	chmod 600 "$TMP/keys"
+	: >"$TMP/empty.conf"
+	next_port
+	ip netns exec "$NS_R" "$TWAMPD" -f -c "$TMP/empty.conf" -p "$PORT" \
+		--backend user --modes "$mode" --key-file "$TMP/keys" \
+		--port-range 24000-24099 >"$TMP/twampd.log" 2>&1 &
+	TWAMPD_PID=$!
+	for _ in $(seq 100); do
+		grep -q " ready: " "$TMP/twampd.log" && break
+		sleep 0.2
+	done
+	out=$(sns "$TWAMP_CTL" test -m "$mode" -k "$TMP/keys" -K k1 -p "$PORT" \
+		"-$fam" -c 4 -i 20ms -w 2 -s 200 -t 64 -j $dst 2>"$TMP/err")
+	rc=$?
+	kill -TERM "$TWAMPD_PID"
+	wait "$TWAMPD_PID"
+	if [ $? -ne 0 ] || [ $rc -ne 0 ] ||
+	   grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP/twampd.log"; then
+		TWAMPD_PID=
+		twamp_log "FAIL: twamp-ctl test -m $mode -> $rc: $(cat "$TMP/err")"
+		sed 's/^/#   /' "$TMP/twampd.log" | tail -n 20
+		return 1
+	fi
+	TWAMPD_PID=
+	twamp_check "twampd reflected in userspace" \
+		grep -q "backend: user" "$TMP/twampd.log" &&
+	ping_check "$out" 4 200 64 0
 }
 
 # --- every field of open replies ------------------------------------------------
@@ -487,7 +544,7 @@ test_bad_args()
 	ur_stop && [ $rc -eq 0 ] && counters_are ""
 }
 
-twamp_ktap_plan 16
+twamp_ktap_plan 18
 if ! setup; then
 	twamp_exit_fail "cannot set up the namespaces"
 fi
@@ -495,6 +552,8 @@ twamp_run_test "ping: kernel sender, TWAMP Light, IPv4, 14 octets" test_ping 4 l
 twamp_run_test "ping: kernel sender, TWAMP Light, IPv6, 300 octets" test_ping 6 light 300
 twamp_run_test "ping: kernel sender, STAMP, IPv4, 44 octets" test_ping 4 stamp 44
 twamp_run_test "ping: kernel sender, STAMP, IPv6, 1000 octets" test_ping 6 stamp 1000
+twamp_run_test "keyed: kernel sender, authenticated, IPv4" test_kernel_keyed auth 4
+twamp_run_test "keyed: kernel sender, encrypted, IPv6" test_kernel_keyed encrypt 6
 twamp_run_test "fields: TWAMP Light, sizes, TTL, DSCP copied, source address" test_fields_light
 twamp_run_test "fields: STAMP, SSID, TLV flags, Light interworking" test_fields_stamp
 twamp_run_test "dscp: the configured DSCP on replies, IPv4, IPv6, link-local" test_dscp
