@@ -228,7 +228,7 @@ def throughput(raw, t, have_user, out):
                         st = json.loads(line)
                         st_list.append({k: st.get(k) for k in (
                             "rate", "sent", "received", "lost", "late_sends",
-                            "late_max_ns", "state")})
+                            "late_max_us", "state")})
                         if (st.get("state") == "done" and st.get("sent") and
                                 st["lost"] * 1000 <= st["sent"]):
                             ok = max(ok, st["rate"])
@@ -248,12 +248,13 @@ def throughput(raw, t, have_user, out):
             if not d or not d.get("stats") or not d["stats"].get("received"):
                 continue
             tick = 1e9 / d["user_hz"]
-            idle_rate = d["idle_busy_ticks"] * tick / max(d["idle_wall_ns"], 1)
-            busy = d["busy_ticks"] * tick - idle_rate * d["wall_ns"]
+            # busy = wall - idle (the CPU has nothing else to do; the
+            # idle spell after the run, in the JSON, shows that)
+            busy = d["wall_ns"] - d["idle_ticks"] * tick
             cpu[side].append(max(busy, 0) / d["stats"]["received"])
     t.add("throughput", "CPU time per reflected packet (reflector's CPU)", "ns",
           cpu["k"], cpu["u"] if have_user else None, "lower",
-          "busy time of the reflector's vCPU from /proc/stat, 250 Hz sampling")
+          "wall time less idle time of the reflector's vCPU (/proc/stat)")
 
 
 # --- 4. scale ----------------------------------------------------------------
@@ -272,30 +273,35 @@ def scale(raw, t, out):
             with open(os.path.join(raw, "scale_rate_%d.jsonl" % n)) as fh:
                 for line in fh:
                     r = json.loads(line)
-                    if r.get("ns"):
-                        rates.append((r["tx1"] - r["tx0"]) * 1e9 / r["ns"])
+                    if r.get("sent"):
+                        rates.append(r["rate"] * r["received"] / r["sent"])
         except (OSError, ValueError):
             pass
         made = d["made"] or 1
+        pcpu = (d["after"].get("percpu_kb", 0) - d["before"].get("percpu_kb", 0)) * 1024 / made
         per = (d["after"]["sunreclaim_kb"] - d["before"]["sunreclaim_kb"]) * 1024 / made
         slab_per = (d["after"]["slab_kb"] - d["before"]["slab_kb"]) * 1024 / made
         back = d["after_delete"]["sunreclaim_kb"] - d["before"]["sunreclaim_kb"]
         t.add("scale", "reflect rate, %d sessions" % n, "pps", rates, None,
-              "higher", "offered: one kernel sender at 10 us")
+              "higher", "offered at the kernel's loss-free rate; rate x received/sent")
         t.add("scale", "kernel memory (SUnreclaim delta), %d sessions" % n,
               "kB", [d["after"]["sunreclaim_kb"] - d["before"]["sunreclaim_kb"]],
               None, "lower")
         res.append({"sessions": n, "made": d["made"], "before": d["before"],
                     "after": d["after"], "after_delete": d["after_delete"],
                     "sunreclaim_per_session_B": per,
+                    "percpu_per_session_B": pcpu,
                     "slab_per_session_B": slab_per,
                     "sunreclaim_left_after_delete_kB": back,
                     "reflect_rate_pps": rates})
     if res:
         big = max(res, key=lambda r: r["sessions"])
-        t.add("scale", "kernel memory per session (from %d sessions)" % big["sessions"],
+        t.add("scale", "kernel memory per session, slab (from %d sessions)" % big["sessions"],
               "B", [big["sunreclaim_per_session_B"]], None, "lower",
               "SUnreclaim delta / sessions made")
+        t.add("scale", "kernel memory per session, per-CPU (from %d sessions)" % big["sessions"],
+              "B", [big["percpu_per_session_B"]], None, "lower",
+              "Percpu delta / sessions made (the route cache)")
     out["scale"] = res
 
 
@@ -394,9 +400,12 @@ def main():
         print("# goal %s: ratio %.3g, wanted %s: %s" % (
             g[0], g[1], g[2], "met" if g[3] else "NOT met"))
     for s in out["scale"]:
-        print("# %d sessions: SUnreclaim +%d kB, %+d kB after deleting them" % (
-            s["sessions"], s["after"]["sunreclaim_kb"] - s["before"]["sunreclaim_kb"],
-            s["sunreclaim_left_after_delete_kB"]))
+        print("# %d sessions: SUnreclaim %+d kB, Percpu %+d kB; after deleting "
+              "them SUnreclaim %+d kB, Percpu %+d kB from before" % (
+                  s["sessions"], s["after"]["sunreclaim_kb"] - s["before"]["sunreclaim_kb"],
+                  s["after"].get("percpu_kb", 0) - s["before"].get("percpu_kb", 0),
+                  s["sunreclaim_left_after_delete_kB"],
+                  s["after_delete"].get("percpu_kb", 0) - s["before"].get("percpu_kb", 0)))
     for side, name in (("k", "kernel reflector run"), ("u", "userspace reflector run")):
         for call, v in sorted(tr.get(side, {}).items()):
             print("# trace, %s: %s: %d calls, median %s, p99 %s" % (
