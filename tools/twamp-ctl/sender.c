@@ -6,6 +6,7 @@
  */
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <net/if.h>
@@ -13,6 +14,8 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+
+#include <linux/twamp_packet.h>
 
 #include "ctl.h"
 #include "sender.h"
@@ -290,6 +293,26 @@ void sender_random_seed(struct sender *s)
 	s->has[TWAMP_A_SENDER_SEED] = true;
 }
 
+/* An authenticated or encrypted sender: the 48-octet header. */
+static bool keyed(const struct sender *s)
+{
+	return s->has[TWAMP_A_SENDER_SECURITY] &&
+	       s->v[TWAMP_A_SENDER_SECURITY] != TWAMP_SECURITY_OPEN;
+}
+
+static unsigned int header_size(const struct sender *s)
+{
+	return keyed(s) ? TWAMP_SENDER_AUTH_SIZE :
+			  sender_header_size(s->v[TWAMP_A_SENDER_FORMAT]);
+}
+
+static const char *const security_names[] = { "open", "auth", "encrypt" };
+
+static const char *security_str(unsigned int mode)
+{
+	return mode < 3 ? security_names[mode] : "unknown";
+}
+
 static void json_uint(const struct sender *s, const char *name,
 		      unsigned int attr)
 {
@@ -339,6 +362,7 @@ void sender_print_json_config(const struct sender *s)
 		printf("null");
 	json_enum(s, "format", TWAMP_A_SENDER_FORMAT, format_str);
 	json_enum(s, "ts_format", TWAMP_A_SENDER_TS_FORMAT, ts_format_str);
+	json_enum(s, "security", TWAMP_A_SENDER_SECURITY, security_str);
 	json_uint(s, "ssid", TWAMP_A_SENDER_SSID);
 	json_uint(s, "dscp", TWAMP_A_SENDER_DSCP);
 	json_uint(s, "ttl", TWAMP_A_SENDER_TTL);
@@ -411,6 +435,8 @@ static void print_human(const struct sender *s)
 		printf(" %s", format_str(s->v[TWAMP_A_SENDER_FORMAT]));
 	if (s->has[TWAMP_A_SENDER_TS_FORMAT])
 		printf(" %s", ts_format_str(s->v[TWAMP_A_SENDER_TS_FORMAT]));
+	if (keyed(s))
+		printf(" %s", security_str(s->v[TWAMP_A_SENDER_SECURITY]));
 	if (s->has[TWAMP_A_SENDER_STATE])
 		printf(" %s", state_str(s->v[TWAMP_A_SENDER_STATE]));
 	printf("\n ");
@@ -430,8 +456,7 @@ static void print_human(const struct sender *s)
 	print_uint(s, "padding", TWAMP_A_SENDER_PADDING);
 	if (s->has[TWAMP_A_SENDER_PADDING])
 		printf(" (%" PRIu64 " bytes)",
-		       sender_header_size(s->v[TWAMP_A_SENDER_FORMAT]) +
-		       s->v[TWAMP_A_SENDER_PADDING]);
+		       header_size(s) + s->v[TWAMP_A_SENDER_PADDING]);
 	if (s->has[TWAMP_A_SENDER_BIND])
 		printf(" bind");
 	printf("\n");
@@ -446,7 +471,9 @@ static void usage(FILE *f)
 		"                  [dscp DSCP] [ttl N] [padding N | size N] [count N]\n"
 		"                  [duration DURATION] [interval DURATION]\n"
 		"                  [schedule periodic|poisson] [seed N]\n"
-		"                  [start-time NS|+DURATION] [wait DURATION] [-j]\n"
+		"                  [start-time NS|+DURATION] [wait DURATION]\n"
+		"                  [security open|auth|encrypt aes-key HEX hmac-key HEX]\n"
+		"                  [sid HEX] [-j]\n"
 		"       %s sender start ID\n"
 		"       %s sender stop ID\n"
 		"       %s sender del ID\n"
@@ -459,7 +486,10 @@ static void usage(FILE *f)
 		"after the sender header; 'size' is the whole UDP payload instead.\n"
 		"DSCP is 0-63 or a name (ef, af41, cs1, ...). 'start-time' is\n"
 		"nanoseconds since the epoch or a delay from now. 'twamp-ctl stats'\n"
-		"shows the statistics, 'twamp-ctl monitor' each packet.\n"
+		"shows the statistics, 'twamp-ctl monitor' each packet. An\n"
+		"authenticated or encrypted TWAMP sender needs the session's test keys\n"
+		"(16 octets of AES key, 32 of HMAC key, in hex; never shown); 'sid' is\n"
+		"the session's SID, for reference.\n"
 		"  -j  print JSON\n",
 		PROG_NAME, PROG_NAME, PROG_NAME, PROG_NAME, PROG_NAME);
 }
@@ -523,7 +553,7 @@ static int parse_start_time(const char *val, uint64_t *out)
 }
 
 enum kw_kind { KW_UINT, KW_DURATION, KW_DSCP, KW_DEV, KW_LOCAL, KW_ENUM,
-	       KW_START_TIME, KW_SIZE };
+	       KW_START_TIME, KW_SIZE, KW_HEX };
 
 static const char *const format_names[] = { "light", "stamp" };
 static const char *const ts_names[] = { "ntp", "ptp" };
@@ -554,7 +584,47 @@ static const struct {
 	{ "seed", KW_UINT, TWAMP_A_SENDER_SEED, UINT64_MAX, NULL },
 	{ "start-time", KW_START_TIME, TWAMP_A_SENDER_START_TIME, 0, NULL },
 	{ "wait", KW_DURATION, TWAMP_A_SENDER_WAIT, 0, NULL },
+	{ "security", KW_ENUM, TWAMP_A_SENDER_SECURITY, 3, security_names },
+	/* KW_HEX: max is the length in octets */
+	{ "sid", KW_HEX, TWAMP_A_SENDER_SID, 16, NULL },
+	{ "aes-key", KW_HEX, TWAMP_A_SENDER_AES_KEY, 16, NULL },
+	{ "hmac-key", KW_HEX, TWAMP_A_SENDER_HMAC_KEY, 32, NULL },
 };
+
+/* Exactly @len octets of hex into @out; prints its own errors. */
+static int parse_hex(const char *what, const char *val, unsigned char *out,
+		     size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned int b;
+
+		if (!isxdigit((unsigned char)val[2 * i]) ||
+		    !isxdigit((unsigned char)val[2 * i + 1]) ||
+		    sscanf(val + 2 * i, "%2x", &b) != 1)
+			break;
+		out[i] = b;
+	}
+	if (i != len || val[2 * len]) {
+		fprintf(stderr, "%s: invalid %s (%zu octets in hex)\n",
+			PROG_NAME, what, len);
+		return -1;
+	}
+	return 0;
+}
+
+static unsigned char *hex_field(struct sender *s, unsigned int attr)
+{
+	switch (attr) {
+	case TWAMP_A_SENDER_SID:
+		return s->sid;
+	case TWAMP_A_SENDER_AES_KEY:
+		return s->aes_key;
+	default:
+		return s->hmac_key;
+	}
+}
 
 /* One "keyword value" pair of 'sender add' into @s; prints its own errors. */
 static int parse_keyword(struct sender *s, const char *key, const char *val,
@@ -617,6 +687,11 @@ static int parse_keyword(struct sender *s, const char *key, const char *val,
 		break;
 	case KW_START_TIME:
 		if (parse_start_time(val, &s->v[add_keywords[i].attr]))
+			return -1;
+		break;
+	case KW_HEX:
+		if (parse_hex(key, val, hex_field(s, add_keywords[i].attr),
+			      add_keywords[i].max))
 			return -1;
 		break;
 	}
@@ -690,7 +765,17 @@ static int sender_add(int argc, char *argv[])
 				PROG_NAME);
 			return 1;
 		}
-		if (size_to_padding(s.v[TWAMP_A_SENDER_FORMAT], size, &padding))
+		if (keyed(&s) && (size < TWAMP_SENDER_AUTH_SIZE ||
+				  size > MAX_TEST_SIZE)) {
+			fprintf(stderr, "%s: size %" PRIu64 " out of range (%u to %u with security)\n",
+				PROG_NAME, size, TWAMP_SENDER_AUTH_SIZE,
+				MAX_TEST_SIZE);
+			return 1;
+		}
+		if (keyed(&s))
+			padding = size - TWAMP_SENDER_AUTH_SIZE;
+		else if (size_to_padding(s.v[TWAMP_A_SENDER_FORMAT], size,
+					 &padding))
 			return 1;
 		s.v[TWAMP_A_SENDER_PADDING] = padding;
 		s.has[TWAMP_A_SENDER_PADDING] = true;
@@ -705,7 +790,10 @@ static int sender_add(int argc, char *argv[])
 		s.v[TWAMP_A_SENDER_IFINDEX] = addr.scope_id;
 		s.has[TWAMP_A_SENDER_IFINDEX] = true;
 	}
-	return talk(TWAMP_CMD_SENDER_NEW, &s, true, json, "adding a sender");
+	i = talk(TWAMP_CMD_SENDER_NEW, &s, true, json, "adding a sender");
+	explicit_bzero(s.aes_key, sizeof(s.aes_key));
+	explicit_bzero(s.hmac_key, sizeof(s.hmac_key));
+	return i;
 }
 
 /* ID into @s; prints its own errors. */

@@ -5,7 +5,9 @@
  */
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <linux/twamp.h>
@@ -18,11 +20,15 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: %s session show [ID] [-j]\n"
 		"       %s session add reflector ID peer ADDR port PORT [ssid N]\n"
-		"                  [dscp 0-63] [refwait DURATION] [reflect-len N] [-j]\n"
+		"                  [dscp 0-63] [refwait DURATION] [reflect-len N]\n"
+		"                  [security open|auth|encrypt aes-key HEX hmac-key HEX]\n"
+		"                  [-j]\n"
 		"       %s session del ID\n"
 		"A session gives a sender its own reflector Sequence Number counter,\n"
 		"DSCP and idle timeout (REFWAIT, default 900s, 0s: never). Stateful\n"
-		"STAMP reflectors make sessions themselves.\n"
+		"STAMP reflectors make sessions themselves. An authenticated or\n"
+		"encrypted session needs its test keys: 16 octets of AES key and 32\n"
+		"of HMAC key, in hex; they are never shown.\n"
 		"  -j  print JSON\n", PROG_NAME, PROG_NAME, PROG_NAME);
 }
 
@@ -32,6 +38,7 @@ struct session {
 	int family;
 	uint16_t peer_port, local_port, ssid, reflect_len;
 	int dscp;
+	uint8_t security;
 	bool bound;
 	uint64_t counters[TWAMP_A_COUNTERS_MAX + 1];
 };
@@ -76,8 +83,44 @@ static int parse_session(const struct nlmsghdr *nlh, struct session *s)
 		s->refwait = mnl_attr_get_u32(ta[TWAMP_A_SESSION_REFWAIT]);
 	if (ta[TWAMP_A_SESSION_DSCP])
 		s->dscp = mnl_attr_get_u8(ta[TWAMP_A_SESSION_DSCP]);
+	if (ta[TWAMP_A_SESSION_SECURITY])
+		s->security = mnl_attr_get_u8(ta[TWAMP_A_SESSION_SECURITY]);
 	s->bound = ta[TWAMP_A_SESSION_BIND];
 	counters_parse(ta[TWAMP_A_SESSION_COUNTERS], s->counters);
+	return 0;
+}
+
+static const char *const security_names[] = {
+	[TWAMP_SECURITY_OPEN]		= "open",
+	[TWAMP_SECURITY_AUTH]		= "auth",
+	[TWAMP_SECURITY_ENCRYPT]	= "encrypt",
+};
+
+static const char *security_name(uint8_t mode)
+{
+	return mode <= TWAMP_SECURITY_MAX ? security_names[mode] : "unknown";
+}
+
+/* Exactly LEN octets of hex into OUT. */
+static int parse_key(const char *what, const char *s, uint8_t *out,
+		     size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned int b;
+
+		if (!isxdigit((unsigned char)s[2 * i]) ||
+		    !isxdigit((unsigned char)s[2 * i + 1]) ||
+		    sscanf(s + 2 * i, "%2x", &b) != 1)
+			break;
+		out[i] = b;
+	}
+	if (i != len || s[2 * len]) {
+		fprintf(stderr, "%s: invalid %s (%zu octets in hex)\n",
+			PROG_NAME, what, len);
+		return -1;
+	}
 	return 0;
 }
 
@@ -100,7 +143,8 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 		else
 			printf("null");
 		printf(",\"refwait_ms\":%" PRIu32 ",\"reflect_len\":%u,"
-		       "\"bound\":%s,\"counters\":", s.refwait, s.reflect_len,
+		       "\"security\":\"%s\",\"bound\":%s,\"counters\":",
+		       s.refwait, s.reflect_len, security_name(s.security),
 		       s.bound ? "true" : "false");
 		counters_print_json(s.counters);
 		printf("}");
@@ -113,6 +157,8 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 			printf(" ssid %u", s.ssid);
 		if (s.dscp >= 0)
 			printf(" dscp %d", s.dscp);
+		if (s.security)
+			printf(" security %s", security_name(s.security));
 		printf(" refwait %" PRIu32 "ms%s\n", s.refwait,
 		       s.bound ? " bound" : "");
 		counters_print_human(s.counters);
@@ -124,6 +170,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 static int session_add(struct tnl *nl, int argc, char *argv[])
 {
 	struct nlmsghdr *nlh = tnl_msg(nl, TWAMP_CMD_SESSION_NEW, 0);
+	uint8_t aes_key[16], hmac_key[32];
 	struct show_ctx ctx = { 0 };
 	unsigned char addr[16];
 	struct nlattr *nest;
@@ -182,6 +229,28 @@ static int session_add(struct tnl *nl, int argc, char *argv[])
 			if (parse_u64("reflect length", val, 65535, &v))
 				return 1;
 			mnl_attr_put_u16(nlh, TWAMP_A_SESSION_REFLECT_LEN, v);
+		} else if (!strcmp(key, "security")) {
+			for (v = 0; v <= TWAMP_SECURITY_MAX; v++)
+				if (!strcmp(val, security_names[v]))
+					break;
+			if (v > TWAMP_SECURITY_MAX) {
+				fprintf(stderr, "%s: invalid security '%s' (open, auth or encrypt)\n",
+					PROG_NAME, val);
+				return 1;
+			}
+			mnl_attr_put_u8(nlh, TWAMP_A_SESSION_SECURITY, v);
+		} else if (!strcmp(key, "aes-key")) {
+			if (parse_key("AES key", val, aes_key, sizeof(aes_key)))
+				return 1;
+			mnl_attr_put(nlh, TWAMP_A_SESSION_AES_KEY,
+				     sizeof(aes_key), aes_key);
+			explicit_bzero(aes_key, sizeof(aes_key));
+		} else if (!strcmp(key, "hmac-key")) {
+			if (parse_key("HMAC key", val, hmac_key, sizeof(hmac_key)))
+				return 1;
+			mnl_attr_put(nlh, TWAMP_A_SESSION_HMAC_KEY,
+				     sizeof(hmac_key), hmac_key);
+			explicit_bzero(hmac_key, sizeof(hmac_key));
 		} else {
 			fprintf(stderr, "%s: session add: unknown parameter '%s'\n",
 				PROG_NAME, key);
