@@ -27,8 +27,8 @@ export TWAMP_SELFTEST_OUTPUT
 # Same order as TEST_PROGS in the Makefile.
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=(twamp_module.sh twamp_genl.sh twamp_reflector.sh
-	twamp_session.sh twamp_ping.sh twamp_twampd.sh twamp_ureflect.sh
-	twamp_test.sh)
+	twamp_session.sh twamp_ping.sh twamp_crypto.sh twamp_twampd.sh
+	twamp_ureflect.sh twamp_test.sh)
 
 if [ ! -r "$KSFT_DIR/kselftest/runner.sh" ]; then
 	echo "run_kselftest.sh: no kselftest/runner.sh in KSFT_DIR=$KSFT_DIR" >&2
