@@ -57,8 +57,8 @@ CONTROL_OBJS := $(patsubst daemon/control/%.c,$(BUILD)/control/%.o,$(CONTROL_SRC
 FUZZ_TARGETS := $(patsubst daemon/control/fuzz_%.c,%,$(wildcard daemon/control/fuzz_*.c))
 FUZZ_TIME ?= 20
 
-.PHONY: all module programs selftests deps check check-vm lint unit fuzz demo \
-	install install-module install-programs dkms-install clean
+.PHONY: all module programs selftests deps check check-debug check-vm lint \
+	unit fuzz demo install install-module install-programs dkms-install clean
 
 all: module programs selftests
 
@@ -209,6 +209,12 @@ install-twampd: $(BUILD)/twampd
 # Everything CI runs; ends with "N passed, N failed".
 check: deps
 	@tools/check.sh
+
+# The selftests on a debug kernel (KASAN, UBSAN, kmemleak, lockdep, ...),
+# built from linux-source-6.1 on the first run and cached; ends with
+# "N passed, N failed". See docs/testing.md.
+check-debug: deps
+	@tools/check-debug.sh
 
 demo: deps all
 	tools/vm/run -- tools/demo.sh

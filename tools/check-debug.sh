@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check-debug: the selftests in a QEMU guest booting a debug kernel
+# (KASAN, UBSAN, kmemleak, lockdep, PROVE_RCU, DEBUG_ATOMIC_SLEEP,
+# DEBUG_OBJECTS, DEBUG_NET; booted with panic_on_warn=1), with twamp.ko
+# built for it. The kernel is built from Debian's linux-source-6.1 on the
+# first run and cached (tools/vm/debug-kernel/build.sh); the module is
+# built from a copy of the sources in build/debug/, so the normal build is
+# left alone. Like make check, every step counts, the last line is
+# "N passed, N failed" and the exit status is non-zero if anything failed,
+# a kernel report or a kmemleak finding included.
+#
+# Usage: tools/check-debug.sh [TEST...]   (default: every selftest suite,
+# as selftests/run_kselftest.sh)
+#
+# Environment: TWAMP_CHECK_DEBUG_TIMEOUT (the guest's time limit, default
+# 3600 s), TWAMP_SELFTEST_TIMEOUT (each suite's, default 2400 s), TWAMP_CACHE
+# (see build.sh).
+set -uo pipefail
+
+cd "$(dirname "$0")/.." || exit 1
+top=$(pwd -P)
+mkdir -p build/debug
+log=build/debug/check-debug.log
+: >"$log"
+passed=0
+failed=0
+failures=()
+
+result() {
+	if [ "$1" -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "ok - $2"
+	else
+		failed=$((failed + 1))
+		failures+=("$2")
+		echo "not ok - $2"
+	fi
+}
+
+finish() {
+	echo "# full log: $log"
+	if [ $failed -ne 0 ]; then
+		printf '# failed: %s\n' "${failures[@]}"
+	fi
+	echo "$passed passed, $failed failed"
+	[ $failed -eq 0 ]
+	exit
+}
+
+# step NAME CMD...: one count; output to the log and, on failure, the tail
+# to the terminal.
+step() {
+	local name=$1 out rc
+	shift
+	echo "# $name: $*"
+	out=$("$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" >>"$log"
+	[ $rc -eq 0 ] || printf '%s\n' "$out" | tail -n 40
+	result $rc "$name"
+	return $rc
+}
+
+# The kernel: built once, then taken from the cache.
+echo "# debug kernel: tools/vm/debug-kernel/build.sh"
+start=$SECONDS
+kdir=$(tools/vm/debug-kernel/build.sh 2> >(tee -a "$log" >&2))
+rc=$?
+result $rc "debug kernel built or cached ($((SECONDS - start)) s)"
+if [ $rc -ne 0 ] || [ ! -e "$kdir/ready" ]; then
+	finish
+fi
+krel=$(cat "$kdir/kernelrelease")
+echo "# debug kernel: $krel in $kdir"
+
+# The programs and the selftests, as for make check.
+step "build programs and selftests" make -s programs selftests || finish
+
+# twamp.ko for the debug kernel, from a copy of the module's sources.
+src=build/debug/src
+# shellcheck disable=SC2317 # called through step
+build_module() {
+	rm -rf "$src" &&
+	mkdir -p "$src/kmod" &&
+	cp -p Kbuild VERSION "$src/" &&
+	cp -pr uapi "$src/" &&
+	cp -p kmod/Kbuild kmod/*.[ch] "$src/kmod/" &&
+	rm -f "$src"/kmod/*.mod.c &&
+	nice -n 10 make -C "$kdir/linux" M="$top/$src" -j"$(nproc)" modules
+}
+step "twamp.ko built for $krel" build_module || finish
+ko=$top/$src/kmod/twamp.ko
+
+# The selftests in the guest. tools/vm/run fails with 125 on a kernel
+# report, and on anything kmemleak lists once the command is done: the
+# command unloads twamp.ko first, should a test have left it loaded, so
+# that what the module leaked is unreferenced by then.
+# shellcheck disable=SC2016 # expanded in the guest
+job='selftests/run_kselftest.sh "$@"; rc=$?
+if [ -d /sys/module/twamp ]; then
+	echo "# twamp.ko still loaded after the selftests: unloading it"
+	rmmod twamp || rc=1
+fi
+exit $rc'
+echo "# selftests in the guest on $krel (tools/vm/run)"
+start=$SECONDS
+# (The PVH entry does not boot with KASAN on: the compressed image it is.)
+# Results show as they come: the run takes a while.
+vm_log=build/debug/guest.log
+TWAMP_VM_PVH=0 tools/vm/run --timeout "${TWAMP_CHECK_DEBUG_TIMEOUT:-3600}" \
+	--kernel "$kdir/bzImage" --modules-dir "$kdir/modules" --module "$ko" \
+	--append "panic_on_warn=1 loglevel=5" -- \
+	env TWAMP_SELFTEST_NO_SKIP=1 TWAMP_KO="$ko" \
+	TWAMP_SELFTEST_TIMEOUT="${TWAMP_SELFTEST_TIMEOUT:-2400}" \
+	bash -c "$job" check-debug "$@" >"$vm_log" 2>&1 &
+vm_pid=$!
+tail -n +1 -s 1 --pid=$vm_pid -f "$vm_log" |
+	grep --line-buffered -E '^(not )?ok |^# (# )?(not )?ok |^twamp-vm:|^  \| |^selftests:'
+wait $vm_pid
+vm_rc=$?
+vm_out=$(cat "$vm_log")
+cat "$vm_log" >>"$log"
+echo "# guest run: $((SECONDS - start)) s"
+summary=$(grep -E '^selftests: [0-9]+ passed' <<<"$vm_out" | tail -n 1)
+if [ -n "$summary" ]; then
+	read -r _ p _ f _ <<<"$summary"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures+=("selftests: $f failed")
+else
+	result 1 "selftests ran to completion"
+fi
+# The guest's own verdict: 125 kernel report or kmemleak finding, 124
+# timeout.
+case $vm_rc in
+0 | 1) result 0 "debug kernel log clean, no leaks, guest finished" ;;
+*) result 1 "debug kernel log clean, no leaks, guest finished (tools/vm/run status $vm_rc)" ;;
+esac
+finish
