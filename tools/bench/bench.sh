@@ -75,12 +75,17 @@ die() {
 	exit 1
 }
 
+saved_sysctls=()
 cleanup() {
+	local kv
 	[ -z "$busy_pid" ] || kill "$busy_pid" 2>/dev/null
 	[ -z "$urefl_pid" ] || kill "$urefl_pid" 2>/dev/null
 	wait 2>/dev/null
 	ip link del twbench0 2>/dev/null
 	ip netns del $R 2>/dev/null
+	for kv in "${saved_sysctls[@]}"; do
+		sysctl -qw "$kv"
+	done
 	rm -rf "$raw"
 }
 trap cleanup EXIT
@@ -104,6 +109,9 @@ if ! grep -q '^twamp ' /proc/modules; then
 	insmod "$raw/twamp.ko" || die "cannot load $ko"
 fi
 
+# What a run that was killed may have left.
+ip link del twbench0 2>/dev/null
+ip netns del $R 2>/dev/null
 ip netns add $R || die "cannot make the namespace $R"
 ip link add twbench0 type veth peer wire netns $R || die "cannot make a veth pair"
 ip addr add 192.0.2.1/24 dev twbench0
@@ -121,6 +129,18 @@ else
 	rcpu=0
 	say "only one CPU: the reflector shares it with the sender"
 fi
+# Queues that ride out a stall of an emulated CPU (the host deschedules
+# vCPU threads for up to hundreds of ms, and a late sender then sends what
+# is due in a burst): 10,000 packets per CPU backlog, 4 MB socket receive
+# buffers by default (the userspace reflector does not set its own).
+# Overload still shows as loss: a reply queued longer than the sender's
+# 100 ms wait is lost. Restored at the end.
+for kv in net.core.netdev_max_backlog=10000 net.core.rmem_max=4194304 \
+	net.core.rmem_default=4194304 net.ipv4.ip_local_port_range; do
+	saved_sysctls+=("${kv%%=*}=$(sysctl -n "${kv%%=*}" | tr '\t' ' ')")
+	[[ $kv != *=* ]] || sysctl -qw "$kv" || say "cannot set $kv"
+done
+
 # Static neighbours: no ARP in anything timed.
 mac_s=$(cat /sys/class/net/twbench0/address)
 mac_r=$(ip netns exec $R cat /sys/class/net/wire/address)
@@ -174,11 +194,12 @@ jq -n --arg cs "$cs" --arg accel "$accel" --arg kernel "$(uname -r)" \
 	--argjson runs "$runs" --argjson smoke "$smoke" --argjson user "$have_user" \
 	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg cmdline "$(cat /proc/cmdline)" \
 	--arg tsc "$(dmesg 2>/dev/null | grep -i -E 'tsc:|clocksource' | head -n 8)" \
+	--arg sysctl "$(sysctl -n net.core.netdev_max_backlog net.core.rmem_default | tr '\n' ' ')" \
 	--argjson rcpu "$rcpu" --arg uver "$("$urefl" -h 2>&1 | head -n1)" \
 	'{date:$date, clocksource:$cs, accel:$accel, kernel:$kernel, cpu_model:$cpu,
 	  cpus:$ncpu, mem_kb:$mem, host:$host, module_version:$modver, runs:$runs,
 	  smoke:($smoke==1), baseline_available:($user==1), reflector_cpu:$rcpu,
-	  cmdline:$cmdline, tsc_log:$tsc}' >"$raw/meta.json"
+	  cmdline:$cmdline, tsc_log:$tsc, sysctl:$sysctl}' >"$raw/meta.json"
 say "clocksource $cs, accel $accel, $ncpu CPUs, $runs runs per figure"
 
 # --- helpers ---------------------------------------------------------------
