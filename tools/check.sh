@@ -70,6 +70,10 @@ step fuzz make -s fuzz FUZZ_TIME="${TWAMP_FUZZ_TIME:-20}"
 
 step lint make -s lint
 
+# A few seconds of the benchmark in the guest: every figure must come out
+# (tools/bench/analyze.py fails otherwise). The full run is make bench.
+step bench-smoke make -s bench-smoke
+
 # The selftests, in the guest. tools/vm/run fails with 125 on a kernel
 # report (WARN, BUG, KASAN, lockdep, ...) even if every test passed.
 echo "# selftests in the guest (tools/vm/run)"
