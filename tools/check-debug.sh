@@ -15,7 +15,7 @@
 # as selftests/run_kselftest.sh)
 #
 # Environment: TWAMP_CHECK_DEBUG_TIMEOUT (the guest's time limit, default
-# 3600 s), TWAMP_SELFTEST_TIMEOUT (each suite's, default 2400 s), TWAMP_CACHE
+# 7200 s), TWAMP_SELFTEST_TIMEOUT (each suite's, default 2400 s), TWAMP_CACHE
 # (see build.sh).
 set -uo pipefail
 
@@ -109,7 +109,7 @@ start=$SECONDS
 # (The PVH entry does not boot with KASAN on: the compressed image it is.)
 # Results show as they come: the run takes a while.
 vm_log=build/debug/guest.log
-TWAMP_VM_PVH=0 tools/vm/run --timeout "${TWAMP_CHECK_DEBUG_TIMEOUT:-3600}" \
+TWAMP_VM_PVH=0 tools/vm/run --timeout "${TWAMP_CHECK_DEBUG_TIMEOUT:-7200}" \
 	--kernel "$kdir/bzImage" --modules-dir "$kdir/modules" --module "$ko" \
 	--append "panic_on_warn=1 loglevel=5" -- \
 	env TWAMP_SELFTEST_NO_SKIP=1 TWAMP_KO="$ko" \
