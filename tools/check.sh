@@ -77,7 +77,7 @@ step bench-smoke make -s bench-smoke
 # The selftests, in the guest. tools/vm/run fails with 125 on a kernel
 # report (WARN, BUG, KASAN, lockdep, ...) even if every test passed.
 echo "# selftests in the guest (tools/vm/run)"
-vm_out=$(tools/vm/run --timeout "${TWAMP_CHECK_TIMEOUT:-1200}" -- \
+vm_out=$(tools/vm/run --timeout "${TWAMP_CHECK_TIMEOUT:-3000}" -- \
 	env TWAMP_SELFTEST_NO_SKIP=1 selftests/run_kselftest.sh 2>&1)
 vm_rc=$?
 printf '%s\n' "$vm_out" | tee -a "$log" |
