@@ -42,6 +42,8 @@ struct backend {
 			   uint16_t *port, uint64_t *handle, char *err,
 			   size_t errlen);
 	void (*session_del)(struct backend *b, uint64_t handle);
+	/* 1 if still reflecting, 0 if its REFWAIT ran out, or -errno. */
+	int (*session_alive)(struct backend *b, uint64_t handle);
 	void (*free)(struct backend *b);
 	/* Test (UDP) ports: the asked-for one if free, else one of these. */
 	uint16_t port_min, port_max;

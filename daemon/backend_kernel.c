@@ -421,6 +421,24 @@ static void k_session_del(struct backend *b, uint64_t handle)
 			 strerror(-ret));
 }
 
+static int k_session_alive(struct backend *b, uint64_t handle)
+{
+	struct kbackend *k = (struct kbackend *)b;
+	struct nlmsghdr *nlh;
+	struct nlattr *n;
+	int ret;
+
+	nlh = msg_new(k, k->family, TWAMP_CMD_SESSION_GET, TWAMP_GENL_VERSION);
+	n = mnl_attr_nest_start(nlh, TWAMP_A_SESSION);
+	mnl_attr_put_u32(nlh, TWAMP_A_SESSION_ID, (uint32_t)handle);
+	mnl_attr_nest_end(nlh, n);
+	ret = talk(k, nlh, NULL, NULL);
+	/* The kernel removes a session whose REFWAIT ran out. */
+	if (ret == -ENOENT)
+		return 0;
+	return ret < 0 ? ret : 1;
+}
+
 static void k_free(struct backend *b)
 {
 	struct kbackend *k = (struct kbackend *)b;
@@ -489,6 +507,7 @@ struct backend *backend_kernel_new(uint16_t port_min, uint16_t port_max,
 		k->b.modes |= TWC_MODE_ENCRYPT;
 	k->b.session_add = k_session_add;
 	k->b.session_del = k_session_del;
+	k->b.session_alive = k_session_alive;
 	k->b.free = k_free;
 	k->b.port_min = port_min;
 	k->b.port_max = port_max;

@@ -81,6 +81,16 @@ static void u_session_del(struct backend *b, uint64_t handle)
 			 strerror(-ret));
 }
 
+static int u_session_alive(struct backend *b, uint64_t handle)
+{
+	struct ubackend *ub = (struct ubackend *)b;
+	int ret = urefl_session_expired(ub->u, (int)handle);
+
+	if (ret == -ENOENT)
+		return 0;
+	return ret < 0 ? ret : !ret;
+}
+
 static void u_free(struct backend *b)
 {
 	struct ubackend *ub = (struct ubackend *)b;
@@ -109,6 +119,7 @@ struct backend *backend_user_new(uint16_t port_min, uint16_t port_max,
 		      TWC_MODE_REFLECT_OCTETS;
 	ub->b.session_add = u_session_add;
 	ub->b.session_del = u_session_del;
+	ub->b.session_alive = u_session_alive;
 	ub->b.free = u_free;
 	ub->b.port_min = port_min;
 	ub->b.port_max = port_max;

@@ -37,11 +37,16 @@
 #endif
 
 #define NSEC_PER_SEC		1000000000ULL
-/* Stop reading a client while this much output waits for it. */
-#define OUTPUT_HIGH_WATER	65536
+/*
+ * Stop reading a client while this much output waits for it: well below
+ * the 64 KiB at which the engine gives up on a peer that does not read.
+ */
+#define OUTPUT_HIGH_WATER	16384
 /* How long a failing connection gets to take its last message. */
 #define CLOSE_LINGER_NS		(5 * NSEC_PER_SEC)
 #define MAX_LISTENERS		(CFG_MAX_LISTEN + 2)
+/* How often a testing connection's sessions are checked for REFWAIT. */
+#define REFWAIT_CHECK_NS	NSEC_PER_SEC
 /* The longest a stopped session is kept for late packets. */
 #define TIMEOUT_MAX_NS		(86400 * NSEC_PER_SEC)
 
@@ -71,6 +76,8 @@ struct conn {
 	char name[64];			/* the peer, for the log */
 	uint64_t last_active;		/* monotonic ns */
 	uint64_t close_at;		/* closing: give up at this time */
+	uint64_t check_at;		/* testing: look at REFWAIT then */
+	uint64_t idle_since;		/* testing, every REFWAIT over */
 	bool closing;
 	bool reading;			/* EPOLLIN wanted */
 	bool writing;			/* EPOLLOUT wanted */
@@ -503,6 +510,17 @@ static void do_accept(struct ev *l)
 
 /* --- timers ------------------------------------------------------------ */
 
+/* Does any session of a connection still reflect? */
+static bool sessions_alive(struct conn *c)
+{
+	struct session *s;
+
+	for (s = c->sessions; s; s = s->next)
+		if (d.be->session_alive(d.be, s->handle) != 0)
+			return true;
+	return false;
+}
+
 /* Expire what is due; return the next deadline (0: none). */
 static uint64_t run_timers(uint64_t now)
 {
@@ -535,9 +553,29 @@ static uint64_t run_timers(uint64_t now)
 		}
 		/*
 		 * SERVWAIT does not run while sessions are being tested; it
-		 * starts again from the Stop-Sessions that ends the test.
+		 * starts again from the Stop-Sessions that ends the test, or
+		 * once REFWAIT has run out on every session (RFC 5357 4.2).
 		 */
-		if (!servwait || twc_conn_testing(c->tc))
+		if (servwait && twc_conn_testing(c->tc)) {
+			if (now >= c->check_at) {
+				c->check_at = now + REFWAIT_CHECK_NS;
+				if (sessions_alive(c))
+					c->idle_since = 0;
+				else if (!c->idle_since)
+					c->idle_since = now;
+			}
+			if (c->idle_since && now >= c->idle_since + servwait) {
+				conn_free(c, "SERVWAIT expired after REFWAIT ran out on every session");
+				continue;
+			}
+			NEXT(c->check_at);
+			if (c->idle_since)
+				NEXT(c->idle_since + servwait);
+			continue;
+		}
+		c->check_at = 0;
+		c->idle_since = 0;
+		if (!servwait)
 			continue;
 		if (now >= c->last_active + servwait) {
 			conn_free(c, "SERVWAIT expired");
