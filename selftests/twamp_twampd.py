@@ -513,6 +513,20 @@ def t_servwait(port, secs):
           "SERVWAIT did not resume after Stop-Sessions")
 
 
+def t_refwait(port, sport):
+    """REFWAIT ends a silent session, then SERVWAIT the connection."""
+    c = Client(int(port))
+    acc, rport, _ = c.request(int(sport))
+    check(acc == 0 and c.start() == 0, "request/start refused")
+    check(probe(SRV4, rport, int(sport), 1) == [100], "not reflecting")
+    t0 = time.time()
+    check(wait_closed(c.s, 20.0),
+          "connection still open 20 s after its only session went silent")
+    log("closed %.1f s after the last test packet" % (time.time() - t0))
+    check(not [x for x in kernel_sessions() if x["peer_port"] == int(sport)],
+          "the expired session is still in the kernel")
+
+
 def t_kill(port, sport, pid):
     c = Client(int(port))
     acc, rport, _ = c.request(int(sport))
@@ -565,6 +579,7 @@ CHECKS = {
     "servwait": t_servwait, "kill": t_kill,
     "reflectors-gone": t_reflectors_gone, "user": t_user, "hold": t_hold,
     "individual": t_individual, "reflect-octets": t_reflect_octets,
+    "refwait": t_refwait,
 }
 
 

@@ -11,6 +11,7 @@
 # backend.
 
 here=$(dirname "$(readlink -f "$0")")
+ctl_given=${TWAMP_CTL:-}
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
@@ -23,6 +24,12 @@ if [ -z "${TWAMPD:-}" ]; then
 	[ -x "$TWAMPD" ] || TWAMPD=$here/../build/twampd
 fi
 [ -x "$TWAMPD" ] || twamp_exit_fail "$TWAMPD not built: run make programs"
+
+# twamp-ctl only looks here, and often: unless told otherwise, the
+# faster build will do.
+CTL=$TWAMP_CTL
+[ -z "$ctl_given" ] && [ -x "$here/../build/twamp-ctl" ] &&
+	CTL=$here/../build/twamp-ctl
 
 PY=$here/twamp_twampd.py
 CLI4=10.12.0.1
@@ -48,7 +55,7 @@ twamp_cleanup_hook()
 
 ctl()
 {
-	ip netns exec "$nss" "$TWAMP_CTL" "$@"
+	ip netns exec "$nss" "$CTL" "$@"
 }
 
 # py CHECK ARGS...: one check of twamp_twampd.py, from the client side.
@@ -56,7 +63,7 @@ py()
 {
 	ip netns exec "$nsc" env TWAMPD_SRV4=$SRV4 TWAMPD_SRV6=$SRV6 \
 		TWAMPD_CLI4=$CLI4 TWAMPD_CLI6=$CLI6 \
-		TWAMPD_CTL="ip netns exec $nss $TWAMP_CTL" \
+		TWAMPD_CTL="ip netns exec $nss $CTL" \
 		python3 "$PY" "$@"
 }
 
@@ -249,7 +256,15 @@ test_limits()
 		return 1
 	py max-conns 8621 2 || return 1
 	py servwait 8621 2 || return 1
-	stop_twampd C
+	stop_twampd C || return 1
+
+	# REFWAIT 1 s ends a silent session; SERVWAIT 2 s then runs again
+	start_twampd E --backend kernel -p 8627 --servwait 2 --refwait 1 \
+		--port-range 20600-20699 || return 1
+	py refwait 8627 5080 || return 1
+	twamp_check "and says so" grep -q "REFWAIT ran out on every session" \
+		"$tmp/E.log" || return 1
+	stop_twampd E
 }
 
 test_kernel_security()
@@ -423,7 +438,7 @@ twamp_run_test "SIGTERM: clean exit, sessions and reflectors removed" \
 	test_sigterm
 twamp_run_test "SIGKILL: the kernel removes twampd's sessions and reflectors" \
 	test_sigkill
-twamp_run_test "allowed prefixes, max-conns and SERVWAIT" test_limits
+twamp_run_test "allowed prefixes, max-conns, SERVWAIT and REFWAIT" test_limits
 twamp_run_test "kernel backend: auth and encrypt offered when twamp.ko has them; mode 16 and 32" \
 	test_kernel_security
 twamp_run_test "userspace backend: sessions reflected without twamp.ko" \
