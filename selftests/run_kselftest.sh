@@ -30,7 +30,8 @@ export TWAMP_SELFTEST_OUTPUT
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=(twamp_module.sh twamp_genl.sh twamp_reflector.sh
 	twamp_session.sh twamp_ping.sh twamp_crypto.sh twamp_twampd.sh
-	twamp_ureflect.sh twamp_test.sh)
+	twamp_ureflect.sh twamp_test.sh
+	twamp_nlneg.sh twamp_fault.sh twamp_pktfuzz.sh)
 
 if [ ! -r "$KSFT_DIR/kselftest/runner.sh" ]; then
 	echo "run_kselftest.sh: no kselftest/runner.sh in KSFT_DIR=$KSFT_DIR" >&2

@@ -42,7 +42,7 @@ if [ "$smoke" = 1 ]; then
 	tp_max=2000 tp_bisect=0 cpu_rate=1000 cpu_ms=300 scale_ns="1 100"
 	scale_ms=200 trace_count=50
 else
-	acc_count=1000 prec_1ms=1000 prec_100us=5000 tp_dur_ms=500 tp_start=2000
+	acc_count=1000 prec_1ms=1000 prec_100us=5000 tp_dur_ms=300 tp_start=2000
 	tp_max=100000 tp_bisect=2 cpu_rate=2000 cpu_ms=3000
 	scale_ns="1 1000 10000" scale_ms=500 trace_count=500
 fi
@@ -292,7 +292,7 @@ phase prec && phase_prec
 search() {
 	local side=$1 file=$2 rate=$tp_start good=0 bad=0 st count i mid
 	local prev=${tp_best[$side]:-0}
-	[ $((prev / 2)) -le $rate ] || rate=$((prev / 2))
+	[ "$prev" -le $rate ] || rate=$prev
 	: >"$file"
 	while :; do
 		count=$((rate * tp_dur_ms / 1000))
@@ -341,7 +341,7 @@ phase_tp() {
 			st=$(ksend "$(port_of $side)" $cpu_rate $((cpu_rate * cpu_ms / 1000)))
 			t1=$(date +%s%N)
 			c1=$(cpu_idle $rcpu)
-			sleep 0.5
+			sleep 0.3
 			t2=$(date +%s%N)
 			c2=$(cpu_idle $rcpu)
 			printf '{"stats":%s,"idle_ticks":%d,"wall_ns":%d,"idle_idle_ticks":%d,"idle_wall_ns":%d,"user_hz":%d}\n' \
