@@ -17,7 +17,7 @@
 #   S  s0 10.0.0.1 (.3 .4 .5 .6)  --veth--  r0 10.0.0.2  R
 #      s1 10.0.1.1                --veth--  r1 10.0.1.2
 #
-# TWAMP_FUZZ_SECONDS: time per fuzz target (default 15).
+# TWAMP_FUZZ_SECONDS: time per fuzz target (default 10).
 
 # Test functions run through twamp_run_test.
 # shellcheck disable=SC2317
@@ -39,7 +39,7 @@ taint_before=$(cat /proc/sys/kernel/tainted)
 FUZZ=$TWAMP_ST_DIR/twamp_pktfuzz.py
 FAULT=$TWAMP_ST_DIR/twamp_fault.py
 TWAMPD=${TWAMPD:-$TWAMP_ST_DIR/../build/twampd}
-SECS=${TWAMP_FUZZ_SECONDS:-15}
+SECS=${TWAMP_FUZZ_SECONDS:-10}
 SEED=${TWAMP_FUZZ_SEED:-$RANDOM}
 NS_S=
 NS_R=
