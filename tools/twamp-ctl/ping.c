@@ -59,6 +59,7 @@ struct ping_ctx {
 	struct twamp_result *records;
 	size_t n_records, cap_records;
 	bool done;
+	bool aborted;			/* ended by hooks->alive() */
 	struct sender final;		/* SENDER_DONE_NTF, or the last GET */
 };
 
@@ -199,12 +200,20 @@ static int check_done(struct tnl *nl, struct tnl *mon, struct ping_ctx *ctx)
 
 /* Until DONE, or a second Ctrl-C. Returns 0 or -1. */
 static int wait_done(struct tnl *nl, struct tnl *mon, struct ping_ctx *ctx,
-		     const sigset_t *wait_mask)
+		     const sigset_t *wait_mask, const struct ping_hooks *hooks)
 {
-	bool stopped = false;
+	bool stopped = false, lost = false;
 	int ret;
 
 	while (!ctx->done) {
+		/* The run's reason to exist is gone: stop as Ctrl-C does. */
+		if (!lost && hooks && hooks->alive &&
+		    hooks->alive(hooks->arg)) {
+			lost = true;
+			ctx->aborted = true;
+			if (!interrupted)
+				interrupted = 1;
+		}
 		if (interrupted && !stopped) {
 			stopped = true;
 			if (stop(nl, ctx))
@@ -616,7 +625,7 @@ int ping_run(struct ping_opts *o, const struct host_addr *addr,
 		goto out_mon;
 	}
 
-	err = wait_done(&nl, &mon, &ctx, &wait_mask);
+	err = wait_done(&nl, &mon, &ctx, &wait_mask, hooks);
 	/* Interrupted twice, or failed: the statistics so far. */
 	if (!ctx.done && !sender_get(&nl, ctx.id, &now)) {
 		ctx.final = now;
@@ -640,7 +649,7 @@ int ping_run(struct ping_opts *o, const struct host_addr *addr,
 	}
 	received = ctx.final.stats.has[TWAMP_A_STATS_RECEIVED] ?
 		   ctx.final.stats.v[TWAMP_A_STATS_RECEIVED] : ctx.replies;
-	ret = !err && received ? 0 : 1;
+	ret = !err && received && !ctx.aborted ? 0 : 1;
 
 out_mon:
 	if (started && hooks && hooks->done)

@@ -33,6 +33,11 @@ struct ping_hooks {
 	int (*start)(void *arg, const struct sender *created);
 	/* Once the sender is done (or the run failed after start()). */
 	void (*done)(void *arg);
+	/*
+	 * While the sender runs: 0, or -1 (having said why) when the run
+	 * must end, e.g. because the TWAMP server went away.
+	 */
+	int (*alive)(void *arg);
 	/* Extra JSON members, each starting with a comma. */
 	void (*json)(void *arg);
 	void *arg;

@@ -66,6 +66,7 @@ void test_usage(FILE *f)
 struct test_ctx {
 	struct ping_opts *o;
 	struct twc_client *cl;
+	int fd;				/* the control connection */
 	struct twc_session_acc acc;
 	const char *mode_name;
 	char note[64];
@@ -381,6 +382,29 @@ static void hook_done(void *arg)
 			PROG_NAME, err);
 }
 
+/*
+ * The server has nothing to say during a test; the connection becoming
+ * readable means it closed (twampd stopped or died) or failed, and the
+ * session is gone with it: sending on would only count losses.
+ */
+static int hook_alive(void *arg)
+{
+	struct test_ctx *t = arg;
+	struct pollfd pfd = { .fd = t->fd, .events = POLLIN };
+	char c;
+	ssize_t n;
+
+	if (poll(&pfd, 1, 0) <= 0)
+		return 0;
+	n = recv(t->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
+		return 0;
+	fprintf(stderr, "%s: test: the server closed the control connection%s%s\n",
+		PROG_NAME, n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
+	t->started = false;	/* no Stop-Sessions to send */
+	return -1;
+}
+
 static void hook_json(void *arg)
 {
 	struct test_ctx *t = arg;
@@ -420,6 +444,7 @@ int cmd_test(int argc, char *argv[])
 
 	cfg.mode = o.mode;
 	t.o = &o;
+	t.fd = fd;
 	t.mode_name = mode_name(o.mode);
 	t.cl = twc_client_open(fd, &cfg, err, sizeof(err));
 	if (!t.cl) {
@@ -437,6 +462,7 @@ int cmd_test(int argc, char *argv[])
 		.note = t.note,
 		.start = hook_start,
 		.done = hook_done,
+		.alive = hook_alive,
 		.json = hook_json,
 		.arg = &t,
 	};
