@@ -325,6 +325,14 @@ static void test_stats(void)
 	free(out);
 	out = NULL;
 
+	/* Keyed replies that failed their HMAC are said, not hidden. */
+	set_s(&s, TWAMP_A_STATS_AUTH_FAILED, 2);
+	CAPTURE(out, stats_print_human(f, &s, ""));
+	CHECK("auth failures", out &&
+	      strstr(out, "replies failing authentication (dropped) = 2\n"));
+	free(out);
+	out = NULL;
+
 	memset(&s, 0, sizeof(s));
 	set_s(&s, TWAMP_A_STATS_SENT, 2);
 	set_s(&s, TWAMP_A_STATS_RTT_MIN, -5);
@@ -333,7 +341,8 @@ static void test_stats(void)
 	      !strncmp(out, "{\"sent\":2,\"received\":null,\"lost\":null,",
 		       strlen("{\"sent\":2,\"received\":null,\"lost\":null,")) &&
 	      strstr(out, ",\"rtt_min_ns\":-5,") &&
-	      strstr(out, ",\"results_dropped\":null}"));
+	      strstr(out, ",\"results_dropped\":null,") &&
+	      strstr(out, ",\"auth_failed\":null}"));
 	free(out);
 
 	CHECK("enum names", !strcmp(format_str(TWAMP_FORMAT_STAMP), "stamp") &&

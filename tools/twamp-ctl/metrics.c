@@ -276,6 +276,7 @@ static const struct {
 	[TWAMP_A_STATS_OWD_FWD_MEAN]		= { "owd_fwd_mean_ns", true },
 	[TWAMP_A_STATS_OWD_BWD_MEAN]		= { "owd_bwd_mean_ns", true },
 	[TWAMP_A_STATS_RESULTS_DROPPED]		= { "results_dropped", false },
+	[TWAMP_A_STATS_AUTH_FAILED]		= { "auth_failed", false },
 };
 
 void stats_print_json(FILE *f, const struct twamp_stats *s)
@@ -436,4 +437,7 @@ void stats_print_human(FILE *f, const struct twamp_stats *s, const char *indent)
 	if (count(s, TWAMP_A_STATS_RESULTS_DROPPED))
 		fprintf(f, "%sper-packet results some listener missed = %" PRIu64 "\n",
 			indent, s->v[TWAMP_A_STATS_RESULTS_DROPPED]);
+	if (count(s, TWAMP_A_STATS_AUTH_FAILED))
+		fprintf(f, "%sreplies failing authentication (dropped) = %" PRIu64 "\n",
+			indent, s->v[TWAMP_A_STATS_AUTH_FAILED]);
 }

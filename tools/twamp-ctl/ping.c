@@ -548,8 +548,12 @@ static void print_header(const struct ping_opts *o,
 
 	port = cfg_value(created, c, TWAMP_A_SENDER_REMOTE_PORT,
 			 TWAMP_DEFAULT_PORT);
-	/* The module's defaults make 44-octet packets in either format. */
-	padding = cfg_value(created, c, TWAMP_A_SENDER_PADDING, 44 - header);
+	/*
+	 * The module's defaults make 44-octet packets in either format, and
+	 * keyed ones as large as their 112-octet replies.
+	 */
+	padding = cfg_value(created, c, TWAMP_A_SENDER_PADDING,
+			    keyed ? 112 - header : 44 - header);
 
 	printf("%s %s", hooks && hooks->title ? hooks->title : "TWAMP-PING",
 	       o->host);
