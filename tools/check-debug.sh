@@ -130,6 +130,12 @@ if [ -n "$summary" ]; then
 	failed=$((failed + f))
 	[ "$f" -eq 0 ] || failures+=("selftests: $f failed")
 else
+	# Cut short (timeout, panic): count the suites that finished.
+	p=$(grep -cE '^ok [0-9]+ selftests: ' <<<"$vm_out")
+	f=$(grep -cE '^not ok [0-9]+ selftests: ' <<<"$vm_out")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures+=("selftests: $f failed")
 	result 1 "selftests ran to completion"
 fi
 # The guest's own verdict: 125 kernel report or kmemleak finding, 124
