@@ -500,7 +500,7 @@ struct backend *backend_kernel_new(uint16_t port_min, uint16_t port_max,
 	}
 	k->b.name = "kernel";
 	k->b.modes = TWC_MODE_OPEN | TWC_MODE_MIXED | TWC_MODE_INDIVIDUAL |
-		     TWC_MODE_REFLECT_OCTETS;
+		     TWC_MODE_REFLECT_OCTETS | TWC_MODE_SYMMETRIC;
 	if (k->features & TWAMP_FEATURE_AUTH)
 		k->b.modes |= TWC_MODE_AUTH;
 	if (k->features & TWAMP_FEATURE_ENCRYPT)

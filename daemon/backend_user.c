@@ -116,7 +116,7 @@ struct backend *backend_user_new(uint16_t port_min, uint16_t port_max,
 	ub->b.name = "user";
 	ub->b.modes = TWC_MODE_OPEN | TWC_MODE_AUTH | TWC_MODE_ENCRYPT |
 		      TWC_MODE_MIXED | TWC_MODE_INDIVIDUAL |
-		      TWC_MODE_REFLECT_OCTETS;
+		      TWC_MODE_REFLECT_OCTETS | TWC_MODE_SYMMETRIC;
 	ub->b.session_add = u_session_add;
 	ub->b.session_del = u_session_del;
 	ub->b.session_alive = u_session_alive;

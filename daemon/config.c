@@ -127,6 +127,7 @@ static const struct {
 	{ "mixed", TWC_MODE_MIXED },
 	{ "individual", TWC_MODE_INDIVIDUAL },
 	{ "reflect-octets", TWC_MODE_REFLECT_OCTETS },
+	{ "symmetric", TWC_MODE_SYMMETRIC },
 };
 
 static int parse_modes(const char *s, uint32_t *out)

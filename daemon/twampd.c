@@ -158,6 +158,29 @@ static void set_port(struct sockaddr_storage *ss, uint16_t port)
 		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
 }
 
+/*
+ * Symmetrical Size (RFC 6038, mode 64): both backends answer a request
+ * that is at least as long as their reply header with a reply exactly as
+ * long, so the session only has to pad enough for that: 27 octets past
+ * the open header (14 + 27 = 41), 64 past the keyed one (48 + 64 = 112),
+ * and the reflected octets on top (RFC 6038 4.3: else Accept 3).
+ */
+static bool symmetric_padding_ok(const struct conn *c,
+				 const struct twc_session_req *req,
+				 enum twc_test_security sec)
+{
+	uint32_t need = sec == TWC_TEST_OPEN ? 27 : 64;
+
+	if (!(twc_conn_mode(c->tc) & TWC_MODE_SYMMETRIC))
+		return true;
+	need += req->reflect_len;
+	if (req->padding >= need)
+		return true;
+	log_info("conn %lu: session refused: symmetrical size needs padding of at least %u, not %u",
+		 c->id, need, req->padding);
+	return false;
+}
+
 static uint8_t op_request(void *ctx, const struct twc_session_req *req,
 			  enum twc_test_security sec,
 			  const struct twc_test_keys *keys,
@@ -181,6 +204,8 @@ static uint8_t op_request(void *ctx, const struct twc_session_req *req,
 			 c->id);
 		return TWC_ACCEPT_UNSUPPORTED;
 	}
+	if (!symmetric_padding_ok(c, req, sec))
+		return TWC_ACCEPT_UNSUPPORTED;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return TWC_ACCEPT_TEMP_LIMIT;
@@ -897,7 +922,8 @@ static void usage(FILE *f)
 		"  -d, --debug             log debug messages\n"
 		"      --backend auto|kernel|user\n"
 		"                          where test sessions are reflected (default auto)\n"
-		"      --modes LIST        open,auth,encrypt,mixed,individual,reflect-octets\n"
+		"      --modes LIST        open,auth,encrypt,mixed,individual,reflect-octets,\n"
+		"                          symmetric\n"
 		"                          (default open)\n"
 		"      --key-file FILE     KeyID and secret lines (auth, encrypt, mixed)\n"
 		"      --pbkdf2-count N    PBKDF2 iterations in the greeting (default 4096)\n"

@@ -162,8 +162,8 @@ test_mode()
 
 test_kernel_modes()
 {
-	twampd_start --backend kernel --modes open,auth,encrypt,mixed ||
-		return 1
+	twampd_start --backend kernel \
+		--modes open,auth,encrypt,mixed,symmetric || return 1
 	twamp_run_test "open mode, IPv4" test_mode open unauthenticated $D4 41
 	twamp_run_test "authenticated mode, IPv4" test_mode auth authenticated $D4 112
 	twamp_run_test "encrypted mode, IPv4" test_mode encrypt encrypted $D4 112
@@ -172,6 +172,35 @@ test_kernel_modes()
 	twamp_run_test "authenticated mode, IPv6" test_mode auth authenticated $D6 112
 	twamp_run_test "encrypted mode, IPv6" test_mode encrypt encrypted $D6 112
 	twamp_run_test "mixed mode, IPv6" test_mode mixed mixed $D6 41
+	twamp_run_test "symmetrical size: replies as large as the requests" \
+		test_symmetric
+	twamp_run_test "symmetrical size, too little padding: Accept 3" \
+		test_symmetric_short
+}
+
+# RFC 6038 Symmetrical Size: 100-octet test packets, open and encrypted,
+# get 100-octet replies.
+test_symmetric()
+{
+	run_test open $D4 --symmetric -s 100 || return 1
+	check_replies open unauthenticated 100 || return 1
+	run_test encrypt $D4 --symmetric -s 150 || return 1
+	check_replies encrypt encrypted 150 || return 1
+	r_empty
+}
+
+# A 30-octet open packet cannot carry a 41-octet reply's worth of padding.
+test_symmetric_short()
+{
+	local out
+
+	if out=$(sctl test --symmetric -s 30 -c 2 $D4 2>&1); then
+		twamp_log "FAIL: symmetrical size with 16 octets of padding accepted"
+		return 1
+	fi
+	twamp_check "refused as not supported: $out" \
+		grep -q "not supported (Accept 3)" <<<"$out" || return 1
+	r_empty
 }
 
 # The session exists in the kernel while the test runs, with the SID and
@@ -308,7 +337,7 @@ test_twampd_killed()
 	twamp_check "no reflector left" test "$(rctl reflector show -j)" = "[]"
 }
 
-twamp_ktap_plan 18
+twamp_ktap_plan 20
 setup || twamp_exit_fail "setup failed"
 test_kernel_modes
 twamp_run_test "the kernel session carries the SID and port" test_session_live

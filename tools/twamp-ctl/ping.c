@@ -239,13 +239,14 @@ static int wait_done(struct tnl *nl, struct tnl *mon, struct ping_ctx *ctx,
 	return 0;
 }
 
-enum { OPT_STAMP = 256, OPT_SSID, OPT_PTP, OPT_POISSON, OPT_KEYFILE };
+enum { OPT_STAMP = 256, OPT_SSID, OPT_PTP, OPT_POISSON, OPT_SYMMETRIC };
 
 static const struct option long_opts[] = {
 	{ "stamp", no_argument, NULL, OPT_STAMP },
 	{ "ssid", required_argument, NULL, OPT_SSID },
 	{ "ptp", no_argument, NULL, OPT_PTP },
 	{ "poisson", no_argument, NULL, OPT_POISSON },
+	{ "symmetric", no_argument, NULL, OPT_SYMMETRIC },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -317,6 +318,7 @@ static bool opt_allowed(const struct ping_opts *o, int c)
 	case 'm':
 	case 'k':
 	case 'K':
+	case OPT_SYMMETRIC:
 		return test;
 	}
 	return true;
@@ -433,6 +435,9 @@ int ping_parse_opts(int argc, char *argv[], struct ping_opts *o,
 			break;
 		case OPT_POISSON:
 			set(s, TWAMP_A_SENDER_SCHEDULE, TWAMP_SCHEDULE_POISSON);
+			break;
+		case OPT_SYMMETRIC:
+			o->symmetric = true;
 			break;
 		case ':':
 			fprintf(stderr, "%s: %s: option '%s' needs a value\n",

@@ -21,6 +21,7 @@ struct ping_opts {
 	struct sender cfg;
 	/* test only */
 	uint32_t mode;			/* TWC_MODE_* security bit */
+	bool symmetric;			/* RFC 6038 Symmetrical Size */
 	const char *key_file, *key_id;
 	uint16_t control_port;
 };

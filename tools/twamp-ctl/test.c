@@ -36,7 +36,7 @@ void test_usage(FILE *f)
 		"Usage: %s test [-m open|auth|encrypt|mixed] [-k KEYFILE -K KEYID]\n"
 		"                     [-4|-6] [-c COUNT] [-i INTERVAL] [-s SIZE] [-Q DSCP]\n"
 		"                     [-t TTL] [-p PORT] [-I DEV|ADDR] [-w WAIT] [--ptp]\n"
-		"                     [--poisson] [-q] [-j] HOST\n"
+		"                     [--poisson] [--symmetric] [-q] [-j] HOST\n"
 		"Run a TWAMP test (RFC 5357) against the TWAMP server at HOST: set up a\n"
 		"test session over TWAMP-Control, send test packets from a kernel\n"
 		"Session-Sender until COUNT packets were sent or Ctrl-C, then stop the\n"
@@ -57,6 +57,8 @@ void test_usage(FILE *f)
 		"  -w WAIT      how long to wait for a reply, as INTERVAL (default 1)\n"
 		"  --ptp        PTP timestamps instead of NTP\n"
 		"  --poisson    Poisson-distributed gaps (RFC 2330), not periodic\n"
+		"  --symmetric  ask for Symmetrical Size (RFC 6038): replies as large\n"
+		"               as the test packets (SIZE at least 41, or 112 keyed)\n"
 		"  -4, -6       IPv4 or IPv6 only\n"
 		"  -q           print only the first and the last lines\n"
 		"  -j           print one JSON document at the end\n"
@@ -412,6 +414,7 @@ static void hook_json(void *arg)
 
 	printf(",\"control\":{\"port\":%u,\"mode\":", t->o->control_port);
 	json_str(stdout, t->mode_name);
+	printf(",\"symmetric\":%s", t->o->symmetric ? "true" : "false");
 	printf(",\"test_port\":%u,\"sid\":\"", t->acc.port);
 	for (i = 0; i < sizeof(t->acc.sid); i++)
 		printf("%02x", t->acc.sid[i]);
@@ -442,7 +445,7 @@ int cmd_test(int argc, char *argv[])
 	if (fd < 0)
 		goto out;
 
-	cfg.mode = o.mode;
+	cfg.mode = o.mode | (o.symmetric ? TWC_MODE_SYMMETRIC : 0);
 	t.o = &o;
 	t.fd = fd;
 	t.mode_name = mode_name(o.mode);
