@@ -269,14 +269,14 @@ def load(path):
 CONFIG_KEYS = {"id", "state", "remote", "remote_port", "local", "local_port",
     "dev", "format", "ts_format", "ssid", "dscp", "ttl", "padding", "count",
     "duration_ns", "interval_ns", "schedule", "seed", "start_time_ns",
-    "wait_ns", "bind"}
+    "wait_ns", "bind", "security"}
 STATS_KEYS = {"sent", "received", "lost", "lost_forward", "lost_backward",
     "duplicates", "reordered", "reorder_extent_max", "late_sends",
     "late_max_ns", "rtt_min_ns", "rtt_mean_ns", "rtt_max_ns", "rtt_stddev_ns",
     "rtt_p50_ns", "rtt_p90_ns", "rtt_p99_ns", "ipdv_mean_ns", "ipdv_max_ns",
     "pdv_p99_ns", "jitter_fwd_ns", "jitter_bwd_ns", "jitter_rtt_ns",
     "residence_min_ns", "residence_mean_ns", "residence_max_ns",
-    "owd_fwd_mean_ns", "owd_bwd_mean_ns", "results_dropped"}
+    "owd_fwd_mean_ns", "owd_bwd_mean_ns", "results_dropped", "auth_failed"}
 REPLY_KEYS = {"sender", "seq", "reflector_seq", "t1_ns", "t2_ns", "t3_ns",
     "t4_ns", "sender_ttl", "reflector_ttl", "dscp", "size",
     "reflector_error_estimate", "rtt_ns", "residence_ns", "lost",
