@@ -344,6 +344,26 @@ twamp_netns_del()
 	return 0
 }
 
+# --- kernel taint ------------------------------------------------------------
+
+# The taint flags when the script started.
+TWAMP_TAINT_BEFORE=$(cat /proc/sys/kernel/tainted 2>/dev/null || echo 0)
+
+# A test: no taint flag has been set since the script started, except O
+# (out-of-tree module) and E (unsigned module), which loading twamp.ko sets.
+twamp_no_new_taint()
+{
+	local now new
+
+	now=$(cat /proc/sys/kernel/tainted)
+	new=$(( (now & ~TWAMP_TAINT_BEFORE) & ~(4096 | 8192) ))
+	if [ "$new" -ne 0 ]; then
+		twamp_log "FAIL: kernel taint went from $TWAMP_TAINT_BEFORE to $now"
+		dmesg | tail -n 50 | sed 's/^/#   /'
+		return 1
+	fi
+}
+
 # --- cleanup -----------------------------------------------------------------
 
 twamp_cleanup()

@@ -30,7 +30,6 @@ if twamp_mod_loaded; then
 	was_loaded=1
 	rmmod twamp || twamp_exit_fail "twamp is loaded and cannot be unloaded"
 fi
-taint_before=$(cat /proc/sys/kernel/tainted)
 
 moddir=/lib/modules/$(uname -r)
 installed=
@@ -239,21 +238,6 @@ test_autoload()
 	twamp_check "rmmod" rmmod twamp && mod_is_gone
 }
 
-# Taint flags other than O (out-of-tree) and E (unsigned) mean a WARN, an
-# oops, a bad page... during this test.
-test_taint()
-{
-	local now new
-
-	now=$(cat /proc/sys/kernel/tainted)
-	new=$(( (now & ~taint_before) & ~(4096 | 8192) ))
-	if [ "$new" -ne 0 ]; then
-		twamp_log "FAIL: kernel taint went from $taint_before to $now"
-		dmesg | tail -n 50 | sed 's/^/#   /'
-		return 1
-	fi
-}
-
 twamp_ktap_plan 9
 twamp_run_test "modinfo: license, version, genl family alias" test_modinfo
 twamp_run_test "insmod loads the module" test_load
@@ -264,5 +248,5 @@ twamp_run_test "family works in another netns, state per netns" test_netns
 twamp_run_test "unload with a live netns, load again" test_unload_live_netns
 twamp_run_test "autoload on the first request to the family" test_autoload
 # last, so that it covers everything above
-twamp_run_test "no kernel taint beyond O/E" test_taint
+twamp_run_test "no kernel taint beyond O/E" twamp_no_new_taint
 twamp_ktap_finish

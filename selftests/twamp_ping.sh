@@ -36,7 +36,6 @@ case $? in
 esac
 modprobe -q veth 2>/dev/null
 modprobe -q sch_netem 2>/dev/null
-taint_before=$(cat /proc/sys/kernel/tainted)
 
 NS_S=
 NS_W=
@@ -1084,19 +1083,6 @@ test_no_module()
 	return $rc
 }
 
-test_taint()
-{
-	local now new
-
-	now=$(cat /proc/sys/kernel/tainted)
-	new=$(( (now & ~taint_before) & ~(4096 | 8192) ))
-	if [ "$new" -ne 0 ]; then
-		twamp_log "FAIL: kernel taint went from $taint_before to $now"
-		dmesg | tail -n 50 | sed 's/^/#   /'
-		return 1
-	fi
-}
-
 # timed FUNCTION ARGS...: run it and log how long it took.
 timed()
 {
@@ -1140,5 +1126,5 @@ twamp_run_test "no sender left behind" \
 	twamp_expect "sender show -j" "[]" sctl sender show -j
 twamp_run_test "without the module, ping says so" \
 	timed test_no_module
-twamp_run_test "no kernel taint beyond O/E" test_taint
+twamp_run_test "no kernel taint beyond O/E" twamp_no_new_taint
 twamp_ktap_finish

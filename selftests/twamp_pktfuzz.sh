@@ -34,7 +34,6 @@ case $? in
 *) twamp_exit_fail "cannot load twamp.ko" ;;
 esac
 modprobe -q veth 2>/dev/null
-taint_before=$(cat /proc/sys/kernel/tainted)
 
 FUZZ=$TWAMP_ST_DIR/twamp_pktfuzz.py
 FAULT=$TWAMP_ST_DIR/twamp_fault.py
@@ -315,20 +314,6 @@ EOF
 	return "$r"
 }
 
-# Taint flags other than O (out-of-tree) and E (unsigned).
-test_taint()
-{
-	local now new
-
-	now=$(cat /proc/sys/kernel/tainted)
-	new=$(( (now & ~taint_before) & ~(4096 | 8192) ))
-	if [ "$new" -ne 0 ]; then
-		twamp_log "FAIL: kernel taint went from $taint_before to $now"
-		dmesg | tail -n 50 | sed 's/^/#   /'
-		return 1
-	fi
-}
-
 setup || twamp_exit_fail "cannot set up the namespaces"
 ids=$(rpy "$FAULT" populate any 26000 0) || twamp_exit_fail "no reflectors"
 read -r R_LIGHT R_STAMP <<<"$ids"
@@ -341,5 +326,5 @@ twamp_run_test "fuzz a running kernel sender's socket" test_fuzz_sender
 twamp_run_test "flood: allow list and per-source rate limit hold" \
 	test_flood_acl_rate
 twamp_run_test "slowloris does not stop twampd serving" test_slowloris
-twamp_run_test "no kernel taint beyond O/E" test_taint
+twamp_run_test "no kernel taint beyond O/E" twamp_no_new_taint
 twamp_ktap_finish

@@ -33,7 +33,6 @@ case $? in
 *) twamp_exit_fail "cannot load twamp.ko" ;;
 esac
 modprobe -q veth 2>/dev/null
-taint_before=$(cat /proc/sys/kernel/tainted)
 
 NS_S=
 NS_R=
@@ -971,21 +970,6 @@ test_unload()
 	refl_add ids port "$PORT" && send 10.0.0.2 "$PORT" && refl_del "$ids"
 }
 
-# Taint flags other than O (out-of-tree) and E (unsigned): a WARN, an
-# oops... during this script.
-test_taint()
-{
-	local now new
-
-	now=$(cat /proc/sys/kernel/tainted)
-	new=$(( (now & ~taint_before) & ~(4096 | 8192) ))
-	if [ "$new" -ne 0 ]; then
-		twamp_log "FAIL: kernel taint went from $taint_before to $now"
-		dmesg | tail -n 50 | sed 's/^/#   /'
-		return 1
-	fi
-}
-
 setup || twamp_exit_fail "cannot set up the namespaces"
 
 twamp_ktap_plan 32
@@ -1024,5 +1008,5 @@ twamp_run_test "delete a namespace with reflectors under traffic" \
 	test_netns_del_under_traffic
 # after the others: the module goes
 twamp_run_test "unload the module with reflectors under traffic" test_unload
-twamp_run_test "no kernel taint beyond O/E" test_taint
+twamp_run_test "no kernel taint beyond O/E" twamp_no_new_taint
 twamp_ktap_finish
