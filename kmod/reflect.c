@@ -5,7 +5,7 @@
  * back, without ever reaching a socket queue.
  *
  * T2 comes from the packet's receive timestamp; T3 is taken as the last
- * thing before the reply goes to IP output. The reply is as long as the
+ * thing before the reply goes to the link layer (xmit.c). The reply is as long as the
  * request, or the format's base size when the request was shorter.
  */
 
@@ -21,7 +21,6 @@
 #include <net/ipv6.h>
 #include <net/ipv6_stubs.h>
 #include <net/route.h>
-#include <net/udp_tunnel.h>
 
 #include <linux/twamp_packet.h>
 
@@ -303,15 +302,17 @@ static void twamp_session_rx(struct twamp_session *s)
 }
 
 /*
- * T3, as the last thing before IP output; in an authenticated or
+ * T3, as the last thing before the link layer; in an authenticated or
  * encrypted session the HMAC and encryption follow it (3.3, step 6).
  */
 static int twamp_reply_finish(const struct twamp_reflector *r,
-			      const struct twamp_session *s, u8 *pl)
+			      const struct twamp_session *s, u8 *pl,
+			      struct twamp_xmit *x)
 {
 	if (!s || !s->crypto) {
-		twamp_put_timestamp(pl + offsetof(struct twamp_test_reflector, ts),
-				    ktime_get_real(), r->ts_format);
+		x->ts = pl + offsetof(struct twamp_test_reflector, ts);
+		x->ts_format = r->ts_format;
+		twamp_put_timestamp(x->ts, ktime_get_real(), r->ts_format);
 		return 0;
 	}
 	twamp_put_timestamp(pl + offsetof(struct twamp_test_reflector_auth, ts),
@@ -338,7 +339,9 @@ static enum twamp_counter twamp_xmit4(struct twamp_reflector *r,
 		.fl4_dport	= rx->sport,
 	};
 	struct rtable *rt = NULL;
+	struct twamp_xmit x;
 	__be32 saddr;
+	u8 *pl;
 
 	if (s) {
 		rt = dst_cache_get_ip4(&s->dst_cache, &saddr);
@@ -367,14 +370,14 @@ static enum twamp_counter twamp_xmit4(struct twamp_reflector *r,
 		ip_rt_put(rt);
 		return TWAMP_CNT_DROP_NOMEM;
 	}
+	pl = skb->data;
+	twamp_xmit_prepare4(&x, sk, skb, rt, fl4.saddr, fl4.daddr, tos, 255,
+			    rx->dport, rx->sport);
 
-	/* T3: the last thing before IP output; the checksum comes after. */
-	if (twamp_reply_finish(r, s, skb->data)) {
-		ip_rt_put(rt);
+	/* T3: headers and neighbour done; only the link layer follows. */
+	if (twamp_reply_finish(r, s, pl, &x))
 		return TWAMP_CNT_DROP_AUTH;
-	}
-	udp_tunnel_xmit_skb(rt, sk, skb, fl4.saddr, fl4.daddr, tos, 255, 0,
-			    rx->dport, rx->sport, false, false);
+	twamp_xmit(&x);
 	return TWAMP_CNT_TX;
 }
 
@@ -393,7 +396,9 @@ static enum twamp_counter twamp_xmit6(struct twamp_reflector *r,
 		.fl6_dport	= rx->sport,
 	};
 	struct dst_entry *dst = NULL;
+	struct twamp_xmit x;
 	struct in6_addr saddr;
+	u8 *pl;
 
 	/* Link-local peers are only reachable through the arrival device. */
 	if (!fl6.flowi6_oif &&
@@ -420,13 +425,13 @@ static enum twamp_counter twamp_xmit6(struct twamp_reflector *r,
 		dst_release(dst);
 		return TWAMP_CNT_DROP_NOMEM;
 	}
+	pl = skb->data;
+	twamp_xmit_prepare6(&x, sk, skb, dst, &fl6.saddr, &fl6.daddr, tos, 255,
+			    rx->dport, rx->sport);
 
-	if (twamp_reply_finish(r, s, skb->data)) {
-		dst_release(dst);
+	if (twamp_reply_finish(r, s, pl, &x))
 		return TWAMP_CNT_DROP_AUTH;
-	}
-	udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &fl6.saddr, &fl6.daddr, tos,
-			     255, 0, rx->dport, rx->sport, false);
+	twamp_xmit(&x);
 	return TWAMP_CNT_TX;
 }
 #endif
@@ -564,13 +569,6 @@ int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb)
 
 	/* From here on the skb is a new packet leaving this host. */
 	__skb_pull(skb, sizeof(struct udphdr));
-	skb_orphan(skb);
-	skb->dev = NULL;
-	skb->ip_summed = CHECKSUM_NONE;
-	skb->tstamp = 0;
-	skb->mono_delivery_time = 0;
-	/* A request that came in fragments gets a reply that leaves in them. */
-	skb->ignore_df = 1;
 
 	if (rx.family == AF_INET)
 		res = twamp_xmit4(r, s, sk, skb, &rx, tos);

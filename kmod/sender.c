@@ -186,6 +186,41 @@ static int twamp_sender_route6(struct twamp_sender *s,
 }
 #endif
 
+/* The route, then the headers: the packet is ready for T1. */
+static int twamp_sender_prepare4(struct twamp_sender *s, struct sk_buff *skb,
+				 struct twamp_xmit *x)
+{
+	struct rtable *rt;
+	__be32 saddr;
+	int err;
+
+	err = twamp_sender_route4(s, &rt, &saddr);
+	if (err)
+		return err;
+	twamp_xmit_prepare4(x, s->sock->sk, skb, rt, saddr, s->remote4,
+			    s->dscp << 2, s->ttl, s->local_port, s->remote_port);
+	return 0;
+}
+
+static int twamp_sender_prepare6(struct twamp_sender *s, struct sk_buff *skb,
+				 struct twamp_xmit *x)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	struct dst_entry *dst;
+	struct in6_addr saddr;
+	int err;
+
+	err = twamp_sender_route6(s, &dst, &saddr);
+	if (err)
+		return err;
+	twamp_xmit_prepare6(x, s->sock->sk, skb, dst, &saddr, &s->remote6,
+			    s->dscp << 2, s->ttl, s->local_port, s->remote_port);
+	return 0;
+#else
+	return -EAFNOSUPPORT;
+#endif
+}
+
 /* Caller holds s->lock; the slot's packet got no reply in time. */
 static void twamp_sender_lost(struct twamp_sender *s, struct twamp_slot *slot)
 {
@@ -223,7 +258,7 @@ static void twamp_sender_expire(struct twamp_sender *s, u64 now)
 }
 
 /*
- * Send the next packet. Caller holds s->lock, which is dropped around IP
+ * Send the next packet. Caller holds s->lock, which is dropped around the
  * output; the slot is filled before, so a reply racing on another CPU
  * finds it.
  */
@@ -232,6 +267,7 @@ static void twamp_sender_xmit(struct twamp_sender *s)
 	unsigned int len = twamp_sender_len(s);
 	struct twamp_slot *slot;
 	unsigned int ts_off = offsetof(struct twamp_test_sender, ts);
+	struct twamp_xmit x;
 	struct sk_buff *skb;
 	u32 seq = s->st.sent;
 	ktime_t t1;
@@ -259,8 +295,6 @@ static void twamp_sender_xmit(struct twamp_sender *s)
 	}
 	skb_reserve(skb, LL_MAX_HEADER + sizeof(struct ipv6hdr) +
 		    sizeof(struct udphdr));
-	/* Test packets larger than the MTU go out in fragments. */
-	skb->ignore_df = 1;
 	p = skb_put_zero(skb, len);
 	put_unaligned_be32(seq, p);
 	ee = READ_ONCE(s->tn->error_estimate);
@@ -278,51 +312,29 @@ static void twamp_sender_xmit(struct twamp_sender *s)
 		put_unaligned_be16(s->ssid, p + offsetof(struct stamp_test_sender,
 							 ssid));
 
-	if (s->family == AF_INET) {
-		struct rtable *rt;
-		__be32 saddr;
+	if (s->family == AF_INET)
+		err = twamp_sender_prepare4(s, skb, &x);
+	else
+		err = twamp_sender_prepare6(s, skb, &x);
+	if (err)
+		goto err_route;
 
-		err = twamp_sender_route4(s, &rt, &saddr);
-		if (err)
-			goto err_route;
-		/* T1: the last thing before IP output, but the crypto */
-		t1 = ktime_get_real();
-		twamp_put_timestamp(p + ts_off, t1, s->ts_format);
-		if (s->crypto && twamp_crypto_seal(s->crypto, p, false)) {
-			ip_rt_put(rt);
-			goto err_route;
-		}
-		*slot = (struct twamp_slot){ .t1 = ktime_to_ns(t1), .seq = seq };
-		spin_unlock(&s->lock);
-		udp_tunnel_xmit_skb(rt, s->sock->sk, skb, saddr, s->remote4,
-				    s->dscp << 2, s->ttl, 0, s->local_port,
-				    s->remote_port, false, false);
-		spin_lock(&s->lock);
-		return;
+	/* T1: the headers and the neighbour are done (xmit.c) */
+	t1 = ktime_get_real();
+	twamp_put_timestamp(p + ts_off, t1, s->ts_format);
+	if (s->crypto && twamp_crypto_seal(s->crypto, p, false))
+		goto err_route;
+	*slot = (struct twamp_slot){ .t1 = ktime_to_ns(t1), .seq = seq };
+	if (!s->crypto) {
+		x.ts = p + ts_off;
+		x.ts_format = s->ts_format;
+		x.t_ns = &slot->t1;
 	}
-#if IS_ENABLED(CONFIG_IPV6)
-	{
-		struct dst_entry *dst;
-		struct in6_addr saddr;
+	spin_unlock(&s->lock);
+	twamp_xmit(&x);
+	spin_lock(&s->lock);
+	return;
 
-		err = twamp_sender_route6(s, &dst, &saddr);
-		if (err)
-			goto err_route;
-		t1 = ktime_get_real();
-		twamp_put_timestamp(p + ts_off, t1, s->ts_format);
-		if (s->crypto && twamp_crypto_seal(s->crypto, p, false)) {
-			dst_release(dst);
-			goto err_route;
-		}
-		*slot = (struct twamp_slot){ .t1 = ktime_to_ns(t1), .seq = seq };
-		spin_unlock(&s->lock);
-		udp_tunnel6_xmit_skb(dst, s->sock->sk, skb, NULL, &saddr,
-				     &s->remote6, s->dscp << 2, s->ttl, 0,
-				     s->local_port, s->remote_port, false);
-		spin_lock(&s->lock);
-		return;
-	}
-#endif
 err_route:
 	/* No route: the packet counts as sent and, without reply, lost. */
 	*slot = (struct twamp_slot){ .t1 = ktime_get_real_ns(), .seq = seq };

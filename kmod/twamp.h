@@ -248,6 +248,44 @@ int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb);
 
 /* Timestamps */
 void twamp_put_timestamp(void *p, ktime_t t, u8 ts_format);
+
+/**
+ * struct twamp_xmit - a test packet between its headers and its timestamp
+ * @skb: the packet, data at the IP header
+ * @sk: the socket it is sent for
+ * @net: its namespace
+ * @neigh: where it goes straight to, or NULL: through the hooks first
+ * @is_v6gw: an IPv4 packet to an IPv6 gateway
+ * @plain: its route needs nothing of IP output but hooks and neighbour
+ * @ts: set by the caller: the timestamp to write again after the hooks,
+ *      NULL if it must not be (a sealed packet)
+ * @ts_format: TWAMP_TS_NTP or TWAMP_TS_PTP, for @ts
+ * @t_ns: set by the caller: where the time written to @ts goes, or NULL
+ */
+struct twamp_xmit {
+	struct sk_buff *skb;
+	struct sock *sk;
+	struct net *net;
+	struct neighbour *neigh;
+	bool is_v6gw;
+	bool plain;
+	u8 *ts;
+	u8 ts_format;
+	u64 *t_ns;
+};
+
+struct rtable;
+struct dst_entry;
+void twamp_xmit_prepare4(struct twamp_xmit *x, struct sock *sk,
+			 struct sk_buff *skb, struct rtable *rt,
+			 __be32 saddr, __be32 daddr, u8 tos, u8 ttl,
+			 __be16 sport, __be16 dport);
+void twamp_xmit_prepare6(struct twamp_xmit *x, struct sock *sk,
+			 struct sk_buff *skb, struct dst_entry *dst,
+			 const struct in6_addr *saddr,
+			 const struct in6_addr *daddr, u8 tclass, u8 hlim,
+			 __be16 sport, __be16 dport);
+int twamp_xmit(struct twamp_xmit *x);
 ktime_t twamp_get_timestamp(const void *p, u8 ts_format);
 ktime_t twamp_rx_time(struct sk_buff *skb);
 
