@@ -576,6 +576,147 @@ test_bound()
 	refl_del "$v4" && refl_del "$v4b" && refl_del "$v6" && refl_del "$dev"
 }
 
+# --- output path (kmod/xmit.c) --------------------------------------------
+
+TRACE=/sys/kernel/tracing
+
+# Calls of ip_local_out/ip6_local_out other than a UDP socket's send
+# (twamp_sender's), while COMMAND... runs: the test packets and replies
+# that took the IP output path.
+ip_outputs()
+{
+	local n
+
+	echo 0 >$TRACE/tracing_on && echo nop >$TRACE/current_tracer &&
+	echo 'ip_local_out ip6_local_out' >$TRACE/set_ftrace_filter &&
+	echo >$TRACE/trace && echo function >$TRACE/current_tracer &&
+	echo 1 >$TRACE/tracing_on || return 1
+	"$@" >/dev/null
+	n=$?
+	echo 0 >$TRACE/tracing_on
+	if [ $n -ne 0 ]; then
+		twamp_log "FAIL: $* -> exit $n"
+		return 1
+	fi
+	grep -E ' ip6?_local_out <-' $TRACE/trace |
+		grep -cvE '<-ip6?_send_skb'
+	echo nop >$TRACE/current_tracer
+	echo >$TRACE/set_ftrace_filter
+}
+
+# Five requests to PORT over IPv4 and five over IPv6.
+send_both()
+{
+	sns "$TWAMP_SENDER" -n 5 10.0.0.2 "$1" &&
+	sns "$TWAMP_SENDER" -n 5 2001:db8::2 "$1"
+}
+
+nft_available()
+{
+	[ -e $TRACE/current_tracer ] || mount -t tracefs nodev $TRACE 2>/dev/null
+	if ! grep -qw function $TRACE/available_tracers 2>/dev/null; then
+		TWAMP_SKIP_REASON="no function tracer in this kernel"
+		return 1
+	fi
+	if ! command -v nft >/dev/null ||
+	   ! rns nft add table inet twamp_probe 2>/dev/null; then
+		TWAMP_SKIP_REASON="no nft, or no nf_tables in this kernel"
+		return 1
+	fi
+	rns nft delete table inet twamp_probe
+}
+
+# NS NFT-COMMANDS: the table "twamp" in NS, a chain on the output hook.
+nft_out()
+{
+	local ns=$1
+
+	shift
+	ip netns exec "$ns" nft -f - <<-EOF
+	table inet twamp {
+		chain out {
+			type filter hook output priority 0;
+			$*
+		}
+	}
+	EOF
+}
+
+nft_packets()
+{
+	ip netns exec "$1" nft -j list table inet twamp |
+		jq '[.nftables[].rule? | select(.) | .expr[] |
+		     .counter? | select(.) | .packets] | add'
+}
+
+# Replies and the kernel sender's packets never go through ip_local_out():
+# with no netfilter hook in the namespace they go from their headers
+# straight to the neighbour layer, after their timestamp; with a rule on
+# the output hook, xmit.c runs the hooks itself before it writes the
+# timestamp again, and the rule sees every packet and can drop it.
+test_output_path()
+{
+	local id n
+
+	nft_available || return "$KSFT_SKIP"
+	next_port
+	refl_add id port "$PORT" || return 1
+	send -n 10 10.0.0.2 "$PORT" && send -n 10 2001:db8::2 "$PORT" &&
+	twamp_expect "IP output calls, no hook" 0 \
+		ip_outputs sns "$TWAMP_SENDER" -n 10 10.0.0.2 "$PORT" &&
+	twamp_expect "IP output calls, no hook, IPv6" 0 \
+		ip_outputs sns "$TWAMP_SENDER" -n 10 2001:db8::2 "$PORT" &&
+	twamp_expect "IP output calls, kernel sender, no hook" 0 \
+		ip_outputs sns "$TWAMP_CTL" ping -q -c 5 -i 10ms -w 2 \
+		-p "$PORT" 10.0.0.2 || return 1
+
+	nft_out "$NS_R" "udp sport $PORT counter" || return 1
+	twamp_expect "IP output calls, rule on the replies" 0 \
+		ip_outputs send_both "$PORT" &&
+	twamp_expect "the rule counted every reply" 10 nft_packets "$NS_R" &&
+	rns nft flush chain inet twamp out &&
+	rns nft add rule inet twamp out udp sport "$PORT" drop &&
+	send_none 10.0.0.2 "$PORT" && send_none 2001:db8::2 "$PORT" &&
+	rns nft delete table inet twamp &&
+	twamp_expect "IP output calls, rule gone" 0 \
+		ip_outputs sns "$TWAMP_SENDER" -n 10 10.0.0.2 "$PORT" &&
+	nft_out "$NS_S" "udp dport $PORT counter" &&
+	twamp_expect "IP output calls, rule on the kernel sender" 0 \
+		ip_outputs sns "$TWAMP_CTL" ping -q -c 5 -i 10ms -w 2 \
+		-p "$PORT" 10.0.0.2 &&
+	twamp_expect "the rule counted every test packet" 5 \
+		nft_packets "$NS_S" &&
+	sns nft delete table inet twamp &&
+	counters_are "$id" "rx=72 tx=72" && refl_del "$id"
+}
+
+# A device without checksum offload: the UDP checksum, left partial by the
+# reflector, is computed in software after T3, and the sender's stack
+# verifies it.
+test_csum_in_software()
+{
+	local id c4 c6 rc
+
+	if ! command -v ethtool >/dev/null; then
+		TWAMP_SKIP_REASON="no ethtool"
+		return "$KSFT_SKIP"
+	fi
+	next_port
+	refl_add id port "$PORT" || return 1
+	c4=$(nstat_get "$NS_S" UdpInCsumErrors)
+	c6=$(nstat_get "$NS_S" Udp6InCsumErrors)
+	rns ethtool -K r0 tx off >/dev/null || return 1
+	send -n 4 10.0.0.2 "$PORT" && send -n 4 -s 1000 2001:db8::2 "$PORT"
+	rc=$?
+	rns ethtool -K r0 tx on >/dev/null
+	[ $rc -eq 0 ] &&
+	twamp_expect "UdpInCsumErrors at the sender" "$c4" \
+		nstat_get "$NS_S" UdpInCsumErrors &&
+	twamp_expect "Udp6InCsumErrors at the sender" "$c6" \
+		nstat_get "$NS_S" Udp6InCsumErrors &&
+	counters_are "$id" "rx=8 tx=8" && refl_del "$id"
+}
+
 # --- tshark ---------------------------------------------------------------
 
 # "Nov 16, 2023 02:42:08.500000000 UTC" to nanoseconds since the epoch.
@@ -972,7 +1113,7 @@ test_unload()
 
 setup || twamp_exit_fail "cannot set up the namespaces"
 
-twamp_ktap_plan 32
+twamp_ktap_plan 34
 for fmt in light stamp; do
 	for fam in 4 6; do
 		for ts in ntp ptp; do
@@ -1000,6 +1141,10 @@ twamp_run_test "zero UDP checksum over IPv6: dropped" test_zero_checksum6
 twamp_run_test "fragmented requests" test_fragmented
 twamp_run_test "IPv6 link-local" test_link_local
 twamp_run_test "local address and device binding" test_bound
+twamp_run_test "output: straight to the neighbour, or through netfilter" \
+	test_output_path
+twamp_run_test "output: UDP checksum computed in software" \
+	test_csum_in_software
 twamp_run_test "tshark decodes the reflection as sent" test_tshark
 twamp_run_test "twamp-ctl reflector add/show/del output" test_cli_show
 twamp_run_test "twamp-ctl reflector errors" test_cli_errors

@@ -20,6 +20,9 @@ packages=(
 	# tests: the guest kernel and the machine it runs in
 	linux-image-amd64 qemu-system-x86 busybox-static cpio gzip
 	iproute2 tshark jq python3
+	# twamp_reflector.sh: a firewall rule on the reflector's replies, a
+	# device without checksum offload
+	nftables ethtool
 	# twamp_twampd.py: the control crypto of authenticated, encrypted and
 	# mixed mode clients; twamp_ureflect.py: the test packet crypto
 	python3-cryptography
