@@ -211,17 +211,32 @@ cpu_idle() {
 	awk -v c="cpu$1" '$1 == c { print $5 + $6 }' /proc/stat
 }
 
-# ksend PORT RATE COUNT: `twamp-ctl ping` (a kernel sender) at RATE pps,
-# COUNT packets; prints its statistics as one JSON line.
+# ksend PORT RATE COUNT: a kernel sender (`twamp-ctl sender`) at RATE pps,
+# COUNT packets; prints its statistics as one JSON line. Not `ping`: its
+# per-packet results (a netlink multicast and a wake-up of ping for every
+# reply) would load the sender's CPU more than the sending does.
 ksend() {
-	local port=$1 rate=$2 count=$3 o re sent=0 recv=0 late=0 late_us=0
-	o=$("$ctl" ping -q -c "$count" -i "$((1000000000 / rate))ns" -w 0.1 -p "$port" \
-		192.0.2.2 2>&1)
-	re='([0-9]+) packets transmitted, ([0-9]+) received'
-	[[ $o =~ $re ]] && sent=${BASH_REMATCH[1]} recv=${BASH_REMATCH[2]}
-	re='late sends = ([0-9]+), max ([0-9.]+) us'
-	[[ $o =~ $re ]] && late=${BASH_REMATCH[1]} late_us=${BASH_REMATCH[2]}
-	echo "{\"rate\":$rate,\"count\":$count,\"sent\":$sent,\"received\":$recv,\"lost\":$((sent - recv)),\"late_sends\":$late,\"late_max_us\":$late_us,\"state\":\"done\"}"
+	local port=$1 rate=$2 count=$3 id j i state=none
+	id=$("$ctl" sender add 192.0.2.2 port "$port" count "$count" \
+		interval "$((1000000000 / rate))ns" wait 100ms -j 2>/dev/null |
+		jq -r '.[0].id') && [ -n "$id" ] && [ "$id" != null ] &&
+		"$ctl" sender start "$id" >/dev/null 2>&1 || {
+		echo '{"rate":'"$rate"',"count":'"$count"',"sent":0,"received":0,"lost":0,"late_sends":0,"late_max_us":0,"state":"error"}'
+		[ -n "$id" ] && "$ctl" sender del "$id" >/dev/null 2>&1
+		return 0
+	}
+	# at most the schedule, WAIT and 10 s of slack
+	for ((i = 0; i < count * 20 / rate + 200; i++)); do
+		j=$("$ctl" sender show "$id" -j 2>/dev/null) || break
+		state=$(jq -r '.[0].state' <<<"$j")
+		[ "$state" = done ] && break
+		sleep 0.05
+	done
+	"$ctl" sender del "$id" >/dev/null 2>&1
+	jq -c --argjson rate "$rate" --argjson count "$count" --arg state "$state" \
+		'.[0].stats | {rate: $rate, count: $count, sent, received,
+		  lost: (.sent - .received), late_sends,
+		  late_max_us: (.late_max_ns / 1000), state: $state}' <<<"$j"
 }
 
 # ok STATS: true if loss <= 0.1% and everything was sent.
@@ -401,11 +416,13 @@ phase scale && phase_scale
 # --- 5. where the time goes ------------------------------------------------
 
 # The function_graph tracer times single calls (max depth 1: nothing below
-# is traced, so the overhead is one entry and one exit hook): after T3 the
-# kernel reflector and the kernel sender (after T1) call
-# udp_tunnel_xmit_skb, which returns once veth has handed the packet to
-# the other side (where T4 or T2 is stamped); the userspace reflector
-# calls sendmsg (__sys_sendmsg) after T3.
+# is traced, so the overhead is one entry and one exit hook). After T3 the
+# kernel reflector, and after T1 the kernel sender, hand the packet to the
+# neighbour layer, which copies the link-layer header and calls
+# __dev_queue_xmit; that returns once veth has handed the packet to the
+# other side (where T4 or T2 is stamped). The userspace reflector calls
+# sendmsg (__sys_sendmsg) after T3, which ends in __dev_queue_xmit too
+# (not traced separately: it is below depth 1).
 phase_trace() {
 	local t=/sys/kernel/tracing side
 	[ -e $t/current_tracer ] || mount -t tracefs nodev $t 2>/dev/null
@@ -417,9 +434,7 @@ phase_trace() {
 	# The filter first: function_graph with no filter hooks every
 	# function of the kernel, which an emulated CPU takes minutes over.
 	echo 0 >$t/tracing_on
-	# iptunnel_xmit: what udp_tunnel_xmit_skb calls once the UDP header
-	# is pushed (the module's udp_tunnel_xmit_skb may not be traceable).
-	echo iptunnel_xmit >$t/set_ftrace_filter || return 0
+	echo __dev_queue_xmit >$t/set_ftrace_filter || return 0
 	echo __sys_sendmsg >>$t/set_ftrace_filter || return 0
 	echo 1 >$t/max_graph_depth
 	echo function_graph >$t/current_tracer
