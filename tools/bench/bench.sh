@@ -43,7 +43,7 @@ if [ "$smoke" = 1 ]; then
 	scale_ms=200 trace_count=50
 else
 	acc_count=1000 prec_1ms=1000 prec_100us=5000 tp_dur_ms=300 tp_start=2000
-	tp_max=100000 tp_bisect=2 cpu_rate=2000 cpu_ms=3000
+	tp_max=1000000 tp_bisect=2 cpu_rate=2000 cpu_ms=3000
 	scale_ns="1 1000 10000" scale_ms=500 trace_count=500
 fi
 netem_delay_us=1000
@@ -239,6 +239,64 @@ ksend() {
 		  late_max_us: (.late_max_ns / 1000), state: $state}' <<<"$j"
 }
 
+# pktgen (the kernel's packet generator, net/core/pktgen.c) offers the
+# throughput search's load: it sends from a kernel thread on CPU 0 as
+# fast as asked, where the kernel sender, which also receives and matches
+# every reply on CPU 0, runs out of CPU first. Its packets are 44-octet
+# TWAMP Light requests to 192.0.2.2 from port 9; their payload starts with
+# pktgen's own header (magic, sequence, no timestamp), so a tc pedit on
+# twbench0's egress sets octet 13, the Error Estimate multiplier, to 1:
+# a zero multiplier marks a corrupt packet, which both reflectors drop.
+# The replies are counted as twbench0 receives them (its rx_packets) and
+# dropped there by a tc filter before IP, so CPU 0 spends nothing on them.
+PG=/proc/net/pktgen
+pgset() { echo "$2" >"$1" || say "pktgen: '$2' refused by $1"; }
+pktgen_setup() {
+	[ "${TWAMP_BENCH_LOAD:-pktgen}" = pktgen ] || return 1
+	modprobe -q pktgen && modprobe -q act_pedit && modprobe -q cls_matchall &&
+		modprobe -q act_gact && modprobe -q sch_ingress || return 1
+	[ -e $PG/kpktgend_0 ] || return 1
+	pgset $PG/kpktgend_0 "rem_device_all"
+	pgset $PG/kpktgend_0 "add_device twbench0"
+	local d=$PG/twbench0 c
+	for c in "xmit_mode queue_xmit" "clone_skb 0" "pkt_size 86" "burst 1" \
+		"flag NO_TIMESTAMP" "dst 192.0.2.2" "src_min 192.0.2.1" \
+		"src_max 192.0.2.1" "dst_mac $mac_r" "udp_src_min 9" "udp_src_max 9"; do
+		pgset $d "$c"
+	done
+	tc qdisc add dev twbench0 clsact &&
+	tc filter add dev twbench0 egress protocol ip matchall \
+		action pedit munge offset 41 u8 set 1 &&
+	tc filter add dev twbench0 ingress protocol ip matchall action drop || {
+		tc qdisc del dev twbench0 clsact 2>/dev/null
+		return 1
+	}
+}
+pktgen_teardown() {
+	tc qdisc del dev twbench0 clsact 2>/dev/null
+	[ -e $PG/kpktgend_0 ] && echo "rem_device_all" >$PG/kpktgend_0
+}
+
+# psend PORT RATE COUNT [SPORT]: pktgen at RATE pps, COUNT packets from
+# port SPORT (default 9); one JSON line, as ksend's (rate: the rate asked
+# for; pps: what pktgen achieved).
+psend() {
+	local port=$1 rate=$2 count=$3 d=$PG/twbench0 rx0 rx1 sent pps
+	pgset $d "udp_src_min ${4:-9}"
+	pgset $d "udp_src_max ${4:-9}"
+	pgset $d "udp_dst_min $port"
+	pgset $d "udp_dst_max $port"
+	pgset $d "count $count"
+	pgset $d "delay $((1000000000 / rate))"
+	rx0=$(cat /sys/class/net/twbench0/statistics/rx_packets)
+	echo start >$PG/pgctrl
+	sleep 0.15	# the last replies
+	rx1=$(cat /sys/class/net/twbench0/statistics/rx_packets)
+	sent=$(sed -n 's/.*OK: [0-9]*(.*) usec, \([0-9]*\) (.*/\1/p' $d)
+	pps=$(sed -n 's/^ *\([0-9]*\)pps.*/\1/p' $d)
+	echo "{\"rate\":$rate,\"count\":$count,\"sent\":${sent:-0},\"received\":$((rx1 - rx0)),\"lost\":$((${sent:-0} - (rx1 - rx0))),\"pps\":${pps:-0},\"late_sends\":0,\"late_max_us\":0,\"state\":\"done\"}"
+}
+
 # ok STATS: true if loss <= 0.1% and everything was sent.
 loss_ok() {
 	local re='"sent":([0-9]+),"received":([0-9]+)'
@@ -305,18 +363,22 @@ phase prec && phase_prec
 # search SIDE: doubling from tp_start until loss > 0.1% (or tp_max), then
 # tp_bisect bisections; one JSON line per step into the run's file.
 search() {
-	local side=$1 file=$2 rate=$tp_start good=0 bad=0 st count i mid
+	local side=$1 file=$2 rate=$tp_start good=0 bad=0 st count i mid pps
 	local prev=${tp_best[$side]:-0}
 	[ "$prev" -le $rate ] || rate=$prev
 	: >"$file"
 	while :; do
 		count=$((rate * tp_dur_ms / 1000))
 		[ $count -ge 200 ] || count=200
-		st=$(ksend "$(port_of "$side")" $rate $count) || return 1
+		st=$($load "$(port_of "$side")" $rate $count) || return 1
 		echo "$st" >>"$file"
 		if loss_ok "$st"; then
 			good=$rate
 			[ $rate -ge $tp_max ] && break
+			# pktgen cannot send faster: the load, not the reflector,
+			# is the limit (the steps in the JSON show it)
+			pps=$(num pps "$st")
+			[ -n "$pps" ] && [ $((pps * 10)) -lt $((rate * 9)) ] && break
 			rate=$((rate * 2))
 			[ $rate -gt $tp_max ] && rate=$tp_max
 		else
@@ -333,7 +395,7 @@ search() {
 		[ $((bad - good)) -gt $((bad / 20)) ] || break
 		count=$((mid * tp_dur_ms / 1000))
 		[ $count -ge 200 ] || count=200
-		st=$(ksend "$(port_of "$side")" $mid $count) || return 1
+		st=$($load "$(port_of "$side")" $mid $count) || return 1
 		echo "$st" >>"$file"
 		if loss_ok "$st"; then good=$mid; else bad=$mid; fi
 	done
@@ -343,12 +405,23 @@ declare -A tp_best
 
 phase_tp() {
 	hz=$(getconf CLK_TCK)
-	say "3/5 reflector throughput (kernel sender as the load) and CPU per packet"
+	if pktgen_setup; then
+		load=psend
+		echo pktgen >"$raw/tp_load"
+	else
+		pktgen_teardown
+		load=ksend
+		echo kernel-sender >"$raw/tp_load"
+		# the kernel sender's shortest interval is 10 us
+		[ $tp_max -le 100000 ] || tp_max=100000
+	fi
+	say "3/5 reflector throughput ($(cat "$raw/tp_load") as the load) and CPU per packet"
 	for i in $(seq "$runs"); do
 		for side in $sides; do
 			search $side "$raw/tp_${side}_$i.jsonl" || say "throughput run $side $i failed"
 		done
 	done
+	[ $load = psend ] && pktgen_teardown
 	for i in $(seq "$runs"); do
 		for side in $sides; do
 			c0=$(cpu_idle $rcpu)
@@ -385,6 +458,13 @@ phase_scale() {
 	port_range=$(cat /proc/sys/net/ipv4/ip_local_port_range)
 	srate=${tp_best[k]:-0}
 	[ "$srate" -gt 0 ] || srate=$tp_start
+	# the same load as part 3, from the first session's port
+	if [ "$(cat "$raw/tp_load" 2>/dev/null)" = pktgen ] && pktgen_setup; then
+		sload=psend
+	else
+		sload=ksend
+		[ "$srate" -le 100000 ] || srate=100000
+	fi
 	for n in $scale_ns; do
 		before=$(mem_json)
 		IN_R "$bulk" add "$srefl_id" 192.0.2.1 20000 "$n" >"$raw/ids" || die "bulk add of $n sessions failed"
@@ -393,13 +473,12 @@ phase_scale() {
 		: >"$raw/scale_rate_$n.jsonl"
 		# Offered at the kernel reflector's loss-free rate from part 3:
 		# the reflected rate drops if many sessions make it slower.
-		# The sender's ephemeral port is made 20000, the first
-		# session's, so every packet finds its session (and the
-		# session's cached route). Offering more would fill CPU 0 with
-		# the sender's softirq and starve this script.
+		# The source port is 20000, the first session's (pktgen's, or
+		# the kernel sender's ephemeral port, made 20000), so every
+		# packet finds its session (and the session's cached route).
 		echo "20000 20000" >/proc/sys/net/ipv4/ip_local_port_range
 		for i in $(seq "$runs"); do
-			ksend $SPORT "$srate" $((srate * scale_ms / 1000)) \
+			$sload $SPORT "$srate" $((srate * scale_ms / 1000)) 20000 \
 				>>"$raw/scale_rate_$n.jsonl"
 		done
 		echo "$port_range" >/proc/sys/net/ipv4/ip_local_port_range
@@ -410,6 +489,8 @@ phase_scale() {
 			'{sessions: $n, made: $made, before: $b, after: $a, after_delete: $d,
 			  offered_ms: $ms}' >"$raw/scale_$n.json"
 	done
+	[ $sload = psend ] && pktgen_teardown
+	return 0
 }
 phase scale && phase_scale
 
