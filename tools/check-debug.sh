@@ -24,44 +24,8 @@ top=$(pwd -P)
 mkdir -p build/debug
 log=build/debug/check-debug.log
 : >"$log"
-passed=0
-failed=0
-failures=()
-
-result() {
-	if [ "$1" -eq 0 ]; then
-		passed=$((passed + 1))
-		echo "ok - $2"
-	else
-		failed=$((failed + 1))
-		failures+=("$2")
-		echo "not ok - $2"
-	fi
-}
-
-finish() {
-	echo "# full log: $log"
-	if [ $failed -ne 0 ]; then
-		printf '# failed: %s\n' "${failures[@]}"
-	fi
-	echo "$passed passed, $failed failed"
-	[ $failed -eq 0 ]
-	exit
-}
-
-# step NAME CMD...: one count; output to the log and, on failure, the tail
-# to the terminal.
-step() {
-	local name=$1 out rc
-	shift
-	echo "# $name: $*"
-	out=$("$@" 2>&1)
-	rc=$?
-	printf '%s\n' "$out" >>"$log"
-	[ $rc -eq 0 ] || printf '%s\n' "$out" | tail -n 40
-	result $rc "$name"
-	return $rc
-}
+# shellcheck source=tools/lib/check.sh
+source tools/lib/check.sh
 
 # The kernel: built once, then taken from the cache.
 echo "# debug kernel: tools/vm/debug-kernel/build.sh"
@@ -123,21 +87,7 @@ vm_rc=$?
 vm_out=$(cat "$vm_log")
 cat "$vm_log" >>"$log"
 echo "# guest run: $((SECONDS - start)) s"
-summary=$(grep -E '^selftests: [0-9]+ passed' <<<"$vm_out" | tail -n 1)
-if [ -n "$summary" ]; then
-	read -r _ p _ f _ <<<"$summary"
-	passed=$((passed + p))
-	failed=$((failed + f))
-	[ "$f" -eq 0 ] || failures+=("selftests: $f failed")
-else
-	# Cut short (timeout, panic): count the suites that finished.
-	p=$(grep -cE '^ok [0-9]+ selftests: ' <<<"$vm_out")
-	f=$(grep -cE '^not ok [0-9]+ selftests: ' <<<"$vm_out")
-	passed=$((passed + p))
-	failed=$((failed + f))
-	[ "$f" -eq 0 ] || failures+=("selftests: $f failed")
-	result 1 "selftests ran to completion"
-fi
+count_selftests "$vm_out"
 # The guest's own verdict: 125 kernel report or kmemleak finding, 124
 # timeout.
 case $vm_rc in

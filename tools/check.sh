@@ -7,43 +7,14 @@
 # non-zero if anything failed, including a kernel report in the guest.
 set -uo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 mkdir -p build
 log=build/check.log
 : >"$log"
-passed=0
-failed=0
-failures=()
+# shellcheck source=tools/lib/check.sh
+source tools/lib/check.sh
 
-result() {
-	if [ "$1" -eq 0 ]; then
-		passed=$((passed + 1))
-		echo "ok - $2"
-	else
-		failed=$((failed + 1))
-		failures+=("$2")
-		echo "not ok - $2"
-	fi
-}
-
-# A step that counts as one test; its output goes to the log and, on
-# failure, to the terminal.
-step() {
-	local name=$1 out rc
-	shift
-	echo "# $name: $*"
-	out=$("$@" 2>&1)
-	rc=$?
-	printf '%s\n' "$out" >>"$log"
-	[ $rc -eq 0 ] || printf '%s\n' "$out" | tail -n 40
-	result $rc "$name"
-	return $rc
-}
-
-if ! step build make -s all; then
-	echo "$passed passed, $failed failed"
-	exit 1
-fi
+step build make -s all || finish
 
 # Host unit tests: KTAP, each line counted.
 echo "# unit tests"
@@ -82,24 +53,11 @@ vm_out=$(tools/vm/run --timeout "${TWAMP_CHECK_TIMEOUT:-3000}" -- \
 vm_rc=$?
 printf '%s\n' "$vm_out" | tee -a "$log" |
 	grep -E '^(not )?ok |^# (# )?not ok |^twamp-vm:|^selftests:'
-summary=$(grep -E '^selftests: [0-9]+ passed' <<<"$vm_out" | tail -n 1)
-if [ -n "$summary" ]; then
-	read -r _ p _ f _ <<<"$summary"
-	passed=$((passed + p))
-	failed=$((failed + f))
-	[ "$f" -eq 0 ] || failures+=("selftests: $f failed")
-else
-	result 1 "selftests ran to completion"
-fi
+count_selftests "$vm_out"
 # The guest's own verdict: 125 kernel report, 124 timeout.
 case $vm_rc in
 0 | 1) result 0 "guest kernel log clean, guest finished" ;;
 *) result 1 "guest kernel log clean, guest finished (tools/vm/run status $vm_rc)" ;;
 esac
 
-echo "# full log: $log"
-if [ $failed -ne 0 ]; then
-	printf '# failed: %s\n' "${failures[@]}"
-fi
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+finish
