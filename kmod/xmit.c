@@ -119,6 +119,47 @@ static void twamp_xmit_restamp(struct twamp_xmit *x)
 		WRITE_ONCE(*x->t_ns, ktime_to_ns(t));
 }
 
+/* The next hop's neighbour: from a route (IPv4) or its gateway (IPv6). */
+static struct neighbour *twamp_neigh(struct sk_buff *skb, bool *is_v6gw)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		struct dst_entry *dst = skb_dst(skb);
+
+		return ip_neigh_gw6(dst->dev,
+				    rt6_nexthop((struct rt6_info *)dst,
+						&ipv6_hdr(skb)->daddr));
+	}
+#endif
+	return ip_neigh_for_gw(skb_rtable(skb), skb, is_v6gw);
+}
+
+/* The end of ip_finish_output2() and ip6_finish_output2(), plain routes. */
+static int twamp_neigh_output(struct net *net, struct sock *sk,
+			      struct sk_buff *skb)
+{
+	struct net_device *dev = skb_dst(skb)->dev;
+	struct neighbour *neigh;
+	bool is_v6gw = false;
+	int ret;
+
+	if (unlikely(skb_headroom(skb) < LL_RESERVED_SPACE(dev))) {
+		skb = skb_expand_head(skb, LL_RESERVED_SPACE(dev));
+		if (!skb)
+			return -ENOMEM;
+	}
+	rcu_read_lock_bh();
+	neigh = twamp_neigh(skb, &is_v6gw);
+	if (IS_ERR(neigh)) {
+		rcu_read_unlock_bh();
+		kfree_skb(skb);
+		return PTR_ERR(neigh);
+	}
+	ret = neigh_output(neigh, skb, is_v6gw);
+	rcu_read_unlock_bh();
+	return ret;
+}
+
 /**
  * twamp_xmit_prepare4() - make a UDP payload an IPv4 packet ready to go
  * @x: filled in for twamp_xmit()
@@ -176,40 +217,13 @@ void twamp_xmit_prepare4(struct twamp_xmit *x, struct sock *sk,
 	if (!x->plain || !twamp_nf_quiet(net, NFPROTO_IPV4))
 		return;
 
-	neigh = ip_neigh_for_gw(rt, skb, &x->is_v6gw);
+	neigh = twamp_neigh(skb, &x->is_v6gw);
 	if (IS_ERR(neigh))
 		return;
 	/* as ip_output() would */
 	IP_UPD_PO_STATS(net, IPSTATS_MIB_OUT, skb->len);
 	skb->dev = rt->dst.dev;
 	x->neigh = neigh;
-}
-
-/* The end of ip_finish_output2(), for a plain route. */
-static int twamp_neigh_output4(struct net *net, struct sock *sk,
-			       struct sk_buff *skb)
-{
-	struct rtable *rt = skb_rtable(skb);
-	struct net_device *dev = rt->dst.dev;
-	struct neighbour *neigh;
-	bool is_v6gw = false;
-	int ret;
-
-	if (unlikely(skb_headroom(skb) < LL_RESERVED_SPACE(dev))) {
-		skb = skb_expand_head(skb, LL_RESERVED_SPACE(dev));
-		if (!skb)
-			return -ENOMEM;
-	}
-	rcu_read_lock_bh();
-	neigh = ip_neigh_for_gw(rt, skb, &is_v6gw);
-	if (IS_ERR(neigh)) {
-		rcu_read_unlock_bh();
-		kfree_skb(skb);
-		return PTR_ERR(neigh);
-	}
-	ret = neigh_output(neigh, skb, is_v6gw);
-	rcu_read_unlock_bh();
-	return ret;
 }
 
 /*
@@ -225,8 +239,8 @@ static int twamp_finish_output4(struct net *net, struct sock *sk,
 		return dst_output(net, sk, skb);
 	}
 	if (skb->len > ip_skb_dst_mtu(sk, skb))
-		return ip_do_fragment(net, sk, skb, twamp_neigh_output4);
-	return twamp_neigh_output4(net, sk, skb);
+		return ip_do_fragment(net, sk, skb, twamp_neigh_output);
+	return twamp_neigh_output(net, sk, skb);
 }
 
 /* A packet LOCAL_OUT handed back later goes the ordinary way. */
@@ -264,9 +278,9 @@ static int twamp_xmit_hooked4(struct twamp_xmit *x)
 	if (dst_xfrm(&rt->dst))
 		return twamp_finish_output4(x->net, x->sk, skb);
 
-	neigh = ip_neigh_for_gw(rt, skb, &x->is_v6gw);
+	neigh = twamp_neigh(skb, &x->is_v6gw);
 	if (IS_ERR(neigh))
-		return twamp_neigh_output4(x->net, x->sk, skb);
+		return twamp_neigh_output(x->net, x->sk, skb);
 	twamp_xmit_restamp(x);
 	return neigh_output(neigh, skb, x->is_v6gw);
 }
@@ -286,14 +300,6 @@ static bool twamp_dst_plain6(const struct sk_buff *skb)
 	       !ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr) &&
 	       skb_headroom(skb) >= LL_RESERVED_SPACE(dev) &&
 	       !dst_allfrag(dst) && skb->len <= ip6_skb_dst_mtu(skb);
-}
-
-static struct neighbour *twamp_neigh6(struct sk_buff *skb)
-{
-	struct dst_entry *dst = skb_dst(skb);
-
-	return ip_neigh_gw6(dst->dev, rt6_nexthop((struct rt6_info *)dst,
-						   &ipv6_hdr(skb)->daddr));
 }
 
 /**
@@ -346,37 +352,12 @@ void twamp_xmit_prepare6(struct twamp_xmit *x, struct sock *sk,
 	if (!x->plain || !twamp_nf_quiet(net, NFPROTO_IPV6))
 		return;
 
-	neigh = twamp_neigh6(skb);
+	neigh = twamp_neigh(skb, &x->is_v6gw);
 	if (IS_ERR(neigh))
 		return;
 	IP6_UPD_PO_STATS(net, ip6_dst_idev(dst), IPSTATS_MIB_OUT, skb->len);
 	skb->dev = dst->dev;
 	x->neigh = neigh;
-}
-
-/* The end of ip6_finish_output2(), for a plain route. */
-static int twamp_neigh_output6(struct net *net, struct sock *sk,
-			       struct sk_buff *skb)
-{
-	struct net_device *dev = skb_dst(skb)->dev;
-	struct neighbour *neigh;
-	int ret;
-
-	if (unlikely(skb_headroom(skb) < LL_RESERVED_SPACE(dev))) {
-		skb = skb_expand_head(skb, LL_RESERVED_SPACE(dev));
-		if (!skb)
-			return -ENOMEM;
-	}
-	rcu_read_lock_bh();
-	neigh = twamp_neigh6(skb);
-	if (IS_ERR(neigh)) {
-		rcu_read_unlock_bh();
-		kfree_skb(skb);
-		return PTR_ERR(neigh);
-	}
-	ret = neigh_output(neigh, skb, false);
-	rcu_read_unlock_bh();
-	return ret;
 }
 
 static int twamp_finish_output6(struct net *net, struct sock *sk,
@@ -388,8 +369,8 @@ static int twamp_finish_output6(struct net *net, struct sock *sk,
 	}
 	if (skb->len > ip6_skb_dst_mtu(skb) || dst_allfrag(skb_dst(skb)))
 		return ipv6_stub->ipv6_fragment(net, sk, skb,
-						twamp_neigh_output6);
-	return twamp_neigh_output6(net, sk, skb);
+						twamp_neigh_output);
+	return twamp_neigh_output(net, sk, skb);
 }
 
 static int twamp_xmit_hooked6(struct twamp_xmit *x)
@@ -416,9 +397,9 @@ static int twamp_xmit_hooked6(struct twamp_xmit *x)
 	if (dst_xfrm(dst))
 		return twamp_finish_output6(x->net, x->sk, skb);
 
-	neigh = twamp_neigh6(skb);
+	neigh = twamp_neigh(skb, &x->is_v6gw);
 	if (IS_ERR(neigh))
-		return twamp_neigh_output6(x->net, x->sk, skb);
+		return twamp_neigh_output(x->net, x->sk, skb);
 	twamp_xmit_restamp(x);
 	return neigh_output(neigh, skb, false);
 }
