@@ -213,8 +213,9 @@ check: deps
 # The selftests on a debug kernel (KASAN, UBSAN, kmemleak, lockdep, ...),
 # built from linux-source-6.1 on the first run and cached; ends with
 # "N passed, N failed". See docs/testing.md.
+# SUITES: some selftests only (e.g. SUITES="twamp_module.sh twamp_fault.sh")
 check-debug: deps
-	@tools/check-debug.sh
+	@tools/check-debug.sh $(SUITES)
 
 demo: deps all
 	tools/vm/run -- tools/demo.sh
