@@ -968,6 +968,10 @@ test_errors()
 		sctl stats 4000000000 &&
 	expect_error "monitor of an unknown ID" "no sender with this ID" \
 		sctl monitor 4000000000 &&
+	expect_error "stats with two IDs" "twamp-ctl: stats: unexpected argument '2'" \
+		sctl stats 1 2 &&
+	expect_error "monitor with two IDs" \
+		"twamp-ctl: monitor: unexpected argument '2'" sctl monitor -j 1 2 &&
 	expect_error "sender add junk" "unknown parameter 'bogus'" \
 		sctl sender add $R4 bogus 1 &&
 	expect_error "sender add ssid without stamp" "an SSID needs the STAMP format" \

@@ -11,6 +11,7 @@
 
 #include "ctl.h"
 #include "sender.h"
+#include "util.h"
 
 static void usage(FILE *f)
 {
@@ -101,23 +102,11 @@ int cmd_monitor(int argc, char *argv[])
 	struct sender s;
 	struct tnl nl;
 	uint64_t v;
-	int i, err;
+	int ret, err;
 
-	for (i = 1; i < argc; i++) {
-		if (is_help(argv[i])) {
-			usage(stdout);
-			return 0;
-		} else if (!strcmp(argv[i], "-j")) {
-			ctx.json = true;
-		} else if (!id) {
-			id = argv[i];
-		} else {
-			fprintf(stderr, "%s: monitor: unexpected argument '%s'\n",
-				PROG_NAME, argv[i]);
-			usage(stderr);
-			return 1;
-		}
-	}
+	ret = parse_id_json_args("monitor", argc, argv, usage, &id, &ctx.json);
+	if (ret >= 0)
+		return ret;
 	if (id) {
 		if (parse_u64("sender ID", id, UINT32_MAX, &v))
 			return 1;

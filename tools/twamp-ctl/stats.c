@@ -9,6 +9,7 @@
 
 #include "ctl.h"
 #include "sender.h"
+#include "util.h"
 
 static void usage(FILE *f)
 {
@@ -63,23 +64,11 @@ int cmd_stats(int argc, char *argv[])
 	const char *id = NULL;
 	struct nlmsghdr *nlh;
 	struct tnl nl;
-	int i, err;
+	int ret, err;
 
-	for (i = 1; i < argc; i++) {
-		if (is_help(argv[i])) {
-			usage(stdout);
-			return 0;
-		} else if (!strcmp(argv[i], "-j")) {
-			ctx.json = true;
-		} else if (!id) {
-			id = argv[i];
-		} else {
-			fprintf(stderr, "%s: stats: unexpected argument '%s'\n",
-				PROG_NAME, argv[i]);
-			usage(stderr);
-			return 1;
-		}
-	}
+	ret = parse_id_json_args("stats", argc, argv, usage, &id, &ctx.json);
+	if (ret >= 0)
+		return ret;
 
 	if (tnl_open(&nl))
 		return 1;

@@ -12,11 +12,35 @@
 #include <strings.h>
 
 #include "ctl.h"
+#include "util.h"
 
 bool is_help(const char *arg)
 {
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help") ||
 	       !strcmp(arg, "help");
+}
+
+int parse_id_json_args(const char *cmd, int argc, char *argv[],
+		       void (*usage)(FILE *f), const char **id, bool *json)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (is_help(argv[i])) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "-j")) {
+			*json = true;
+		} else if (!*id) {
+			*id = argv[i];
+		} else {
+			fprintf(stderr, "%s: %s: unexpected argument '%s'\n",
+				PROG_NAME, cmd, argv[i]);
+			usage(stderr);
+			return 1;
+		}
+	}
+	return -1;
 }
 
 int parse_u64(const char *what, const char *s, uint64_t max, uint64_t *out)
