@@ -31,14 +31,17 @@ CC ?= gcc
 PKG_CONFIG ?= pkg-config
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 $(WARN) -Iuapi -DTWAMP_VERSION='"$(VERSION)"'
+CFLAGS += -std=gnu11 $(WARN) -Iuapi -Icommon -DTWAMP_VERSION='"$(VERSION)"'
 LIBMNL_CFLAGS = $(shell $(PKG_CONFIG) --cflags libmnl)
 LIBMNL_LIBS = $(shell $(PKG_CONFIG) --libs libmnl)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
-CTL_SRCS := $(wildcard tools/twamp-ctl/*.c)
-CTL_HDRS := $(wildcard tools/twamp-ctl/*.h) uapi/linux/twamp.h
+# The twamp netlink helper (common/), linked by twamp-ctl and twampd.
+TNL_SRCS := common/tnl.c
+TNL_HDRS := common/tnl.h
+CTL_SRCS := $(wildcard tools/twamp-ctl/*.c) $(TNL_SRCS)
+CTL_HDRS := $(wildcard tools/twamp-ctl/*.h) $(TNL_HDRS) uapi/linux/twamp.h
 KMOD_SRCS = $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h)
 CHECKPATCH = $(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse
 UNIT_SRCS := tools/tests/unit.c tools/tests/unit_ping.c tools/twamp-ctl/util.c \
@@ -170,10 +173,12 @@ lint: $(KSRC)/.stamp
 	@! grep -E 'warning|error' $(BUILD)/sparse.log
 
 # twampd, the TWAMP-Control server: daemon/*.c (but the standalone
-# reflector's main), the control engine and the userspace reflector.
-DAEMON_SRCS := $(filter-out daemon/ureflect_main.c,$(wildcard daemon/*.c))
-DAEMON_HDRS := $(wildcard daemon/*.h) $(CONTROL_HDRS) uapi/linux/twamp.h \
-	uapi/linux/twamp_packet.h
+# reflector's main), the control engine, the userspace reflector and the
+# twamp netlink helper.
+DAEMON_SRCS := $(filter-out daemon/ureflect_main.c,$(wildcard daemon/*.c)) \
+	$(TNL_SRCS)
+DAEMON_HDRS := $(wildcard daemon/*.h) $(CONTROL_HDRS) $(TNL_HDRS) \
+	uapi/linux/twamp.h uapi/linux/twamp_packet.h
 DAEMON_LIBS = $(LIBMNL_LIBS) $(CONTROL_LIBS) -pthread
 SYSCONFDIR ?= /etc
 UNITDIR ?= $(PREFIX)/lib/systemd/system

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -27,152 +26,16 @@
 
 #include "backend.h"
 #include "log.h"
-
-#define NL_BUF_SIZE	8192
+#include "tnl.h"
 
 struct kbackend {
 	struct backend b;
-	struct mnl_socket *sock;
-	uint32_t portid;
-	uint32_t seq;
-	uint16_t family;
+	struct tnl nl;
 	uint64_t features;
 	/* Cleared when the module refuses TWAMP_A_REFLECTOR_BIND (older). */
 	bool reflector_bind;
 	uint16_t next_port;
-	char buf[NL_BUF_SIZE];
-	char ext_msg[256];
-	uint32_t ext_off;
 };
-
-struct talk_ctx {
-	struct kbackend *k;
-	mnl_cb_t cb;
-	void *data;
-};
-
-static int extack_cb(const struct nlattr *attr, void *data)
-{
-	struct kbackend *k = data;
-
-	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
-	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
-		snprintf(k->ext_msg, sizeof(k->ext_msg), "%s",
-			 mnl_attr_get_str(attr));
-	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_OFFS &&
-	    mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-		k->ext_off = mnl_attr_get_u32(attr);
-	return MNL_CB_OK;
-}
-
-static int error_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	struct talk_ctx *ctx = data;
-	unsigned int off = sizeof(*e);
-
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
-		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-			off += e->msg.nlmsg_len - sizeof(e->msg);
-		mnl_attr_parse(nlh, off, extack_cb, ctx->k);
-	}
-	if (e->error) {
-		errno = -e->error;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_STOP;
-}
-
-static int data_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct talk_ctx *ctx = data;
-
-	return ctx->cb ? ctx->cb(nlh, ctx->data) : MNL_CB_OK;
-}
-
-/* Send a request, run @cb on the reply; 0 or -errno, extack in k->ext_*. */
-static int talk(struct kbackend *k, struct nlmsghdr *nlh, mnl_cb_t cb,
-		void *data)
-{
-	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_cb };
-	struct talk_ctx ctx = { k, cb, data };
-	uint32_t seq = nlh->nlmsg_seq;
-	ssize_t len;
-	int ret;
-
-	k->ext_msg[0] = '\0';
-	k->ext_off = 0;
-	if (mnl_socket_sendto(k->sock, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		len = mnl_socket_recvfrom(k->sock, k->buf, sizeof(k->buf));
-		if (len < 0)
-			return -errno;
-		errno = 0;
-		ret = mnl_cb_run2(k->buf, len, seq, k->portid, data_cb, &ctx,
-				  ctl, NLMSG_MIN_TYPE);
-	} while (ret > MNL_CB_STOP);
-	if (ret < 0)
-		return errno ? -errno : -EIO;
-	return 0;
-}
-
-static struct nlmsghdr *msg_new(struct kbackend *k, uint16_t type,
-				uint8_t cmd, uint8_t version)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(k->buf);
-	struct genlmsghdr *genl;
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = ++k->seq;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = cmd;
-	genl->version = version;
-	return nlh;
-}
-
-static void perr(struct kbackend *k, char *err, size_t errlen,
-		 const char *what, int ret)
-{
-	if (k->ext_msg[0])
-		snprintf(err, errlen, "%s: %s: %s", what, k->ext_msg,
-			 strerror(-ret));
-	else
-		snprintf(err, errlen, "%s: %s", what, strerror(-ret));
-}
-
-static int family_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nlattr *attr;
-	uint16_t *id = data;
-
-	mnl_attr_for_each(attr, nlh, GENL_HDRLEN)
-		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
-		    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
-			*id = mnl_attr_get_u16(attr);
-	return MNL_CB_OK;
-}
-
-static int resolve(struct kbackend *k)
-{
-	struct nlmsghdr *nlh = msg_new(k, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
-	uint16_t id = 0;
-	int ret;
-
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, TWAMP_GENL_NAME);
-	ret = talk(k, nlh, family_cb, &id);
-	if (ret)
-		return ret;
-	if (!id)
-		return -EPROTO;
-	k->family = id;
-	return 0;
-}
 
 /* modprobe twamp, for a kernel whose family autoload did not do it. */
 static void modprobe(void)
@@ -238,12 +101,12 @@ static int id_cb(const struct nlmsghdr *nlh, void *data)
 
 static int del(struct kbackend *k, uint8_t cmd, uint16_t nest, uint32_t id)
 {
-	struct nlmsghdr *nlh = msg_new(k, k->family, cmd, TWAMP_GENL_VERSION);
+	struct nlmsghdr *nlh = tnl_msg(&k->nl, cmd, 0);
 	struct nlattr *n = mnl_attr_nest_start(nlh, nest);
 
 	mnl_attr_put_u32(nlh, 1, id);	/* REFLECTOR_ID / SESSION_ID */
 	mnl_attr_nest_end(nlh, n);
-	return talk(k, nlh, NULL, NULL);
+	return tnl_talk(&k->nl, nlh, NULL, NULL);
 }
 
 static int reflector_new(struct kbackend *k, const struct sockaddr *local,
@@ -258,7 +121,7 @@ static int reflector_new(struct kbackend *k, const struct sockaddr *local,
 	int ret;
 
 again:
-	nlh = msg_new(k, k->family, TWAMP_CMD_REFLECTOR_NEW, TWAMP_GENL_VERSION);
+	nlh = tnl_msg(&k->nl, TWAMP_CMD_REFLECTOR_NEW, 0);
 	n = mnl_attr_nest_start(nlh, TWAMP_A_REFLECTOR);
 	if (local->sa_family == AF_INET)
 		mnl_attr_put(nlh, TWAMP_A_REFLECTOR_LOCAL_IPV4, 4,
@@ -274,13 +137,13 @@ again:
 		mnl_attr_put(nlh, TWAMP_A_REFLECTOR_BIND, 0, NULL);
 	}
 	mnl_attr_nest_end(nlh, n);
-	ret = talk(k, nlh, id_cb, &ctx);
+	ret = tnl_talk(&k->nl, nlh, id_cb, &ctx);
 	if (ret == -EINVAL && k->reflector_bind && !retried &&
-	    (k->ext_off == bind_off ||
-	     strstr(k->ext_msg, "Unsupported attribute"))) {
+	    (k->nl.ext_off == bind_off ||
+	     strstr(k->nl.ext_msg, "Unsupported attribute"))) {
 		/* Maybe a module from before reflectors could be bound. */
 		snprintf(why, sizeof(why), "%s",
-			 k->ext_msg[0] ? k->ext_msg : "attribute refused");
+			 k->nl.ext_msg[0] ? k->nl.ext_msg : "attribute refused");
 		k->reflector_bind = false;
 		retried = true;
 		goto again;
@@ -308,7 +171,7 @@ static int session_new(struct kbackend *k, uint32_t refl,
 	struct nlattr *n;
 	int ret;
 
-	nlh = msg_new(k, k->family, TWAMP_CMD_SESSION_NEW, TWAMP_GENL_VERSION);
+	nlh = tnl_msg(&k->nl, TWAMP_CMD_SESSION_NEW, 0);
 	n = mnl_attr_nest_start(nlh, TWAMP_A_SESSION);
 	mnl_attr_put_u32(nlh, TWAMP_A_SESSION_REFLECTOR_ID, refl);
 	if (p->peer.ss_family == AF_INET) {
@@ -344,9 +207,10 @@ static int session_new(struct kbackend *k, uint32_t refl,
 		mnl_attr_put(nlh, TWAMP_A_SESSION_HMAC_KEY, 32, p->keys.hmac);
 	}
 	mnl_attr_nest_end(nlh, n);
-	ret = talk(k, nlh, id_cb, &ctx);
-	/* The request held the test keys. */
-	explicit_bzero(k->buf, sizeof(k->buf));
+	ret = tnl_talk(&k->nl, nlh, id_cb, &ctx);
+	/* The request held the test keys, and so does its copy. */
+	explicit_bzero(k->nl.buf, TNL_BUF_SIZE);
+	explicit_bzero(k->nl.req, TNL_BUF_SIZE);
 	if (!ret && !ctx.id)
 		ret = -EPROTO;
 	*id = ctx.id;
@@ -386,14 +250,14 @@ static int k_session_add(struct backend *b, const struct be_session_params *p,
 				    &refl);
 	}
 	if (ret) {
-		perr(k, err, errlen, ret == -EADDRINUSE ?
-		     "no free test port in the range" : "creating a reflector",
-		     ret);
+		tnl_strerror(&k->nl, ret == -EADDRINUSE ?
+			     "no free test port in the range" :
+			     "creating a reflector", ret, err, errlen);
 		return ret;
 	}
 	ret = session_new(k, refl, p, &sess);
 	if (ret) {
-		perr(k, err, errlen, "creating a session", ret);
+		tnl_strerror(&k->nl, "creating a session", ret, err, errlen);
 		del(k, TWAMP_CMD_REFLECTOR_DEL, TWAMP_A_REFLECTOR, refl);
 		return ret;
 	}
@@ -412,12 +276,12 @@ static void k_session_del(struct backend *b, uint64_t handle)
 	ret = del(k, TWAMP_CMD_SESSION_DEL, TWAMP_A_SESSION, sess);
 	if (ret && ret != -ENOENT)
 		log_warn("kernel backend: deleting session %u: %s%s%s", sess,
-			 k->ext_msg, k->ext_msg[0] ? ": " : "",
+			 k->nl.ext_msg, k->nl.ext_msg[0] ? ": " : "",
 			 strerror(-ret));
 	ret = del(k, TWAMP_CMD_REFLECTOR_DEL, TWAMP_A_REFLECTOR, refl);
 	if (ret && ret != -ENOENT)
 		log_warn("kernel backend: deleting reflector %u: %s%s%s", refl,
-			 k->ext_msg, k->ext_msg[0] ? ": " : "",
+			 k->nl.ext_msg, k->nl.ext_msg[0] ? ": " : "",
 			 strerror(-ret));
 }
 
@@ -428,11 +292,11 @@ static int k_session_alive(struct backend *b, uint64_t handle)
 	struct nlattr *n;
 	int ret;
 
-	nlh = msg_new(k, k->family, TWAMP_CMD_SESSION_GET, TWAMP_GENL_VERSION);
+	nlh = tnl_msg(&k->nl, TWAMP_CMD_SESSION_GET, 0);
 	n = mnl_attr_nest_start(nlh, TWAMP_A_SESSION);
 	mnl_attr_put_u32(nlh, TWAMP_A_SESSION_ID, (uint32_t)handle);
 	mnl_attr_nest_end(nlh, n);
-	ret = talk(k, nlh, NULL, NULL);
+	ret = tnl_talk(&k->nl, nlh, NULL, NULL);
 	/* The kernel removes a session whose REFWAIT ran out. */
 	if (ret == -ENOENT)
 		return 0;
@@ -444,7 +308,7 @@ static void k_free(struct backend *b)
 	struct kbackend *k = (struct kbackend *)b;
 
 	/* Closing the socket also removes everything bound to it. */
-	mnl_socket_close(k->sock);
+	tnl_close(&k->nl);
 	free(k);
 }
 
@@ -453,31 +317,20 @@ struct backend *backend_kernel_new(uint16_t port_min, uint16_t port_max,
 {
 	struct kbackend *k = calloc(1, sizeof(*k));
 	struct nlmsghdr *nlh;
-	int one = 1, ret;
+	int ret;
 
 	if (!k) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	k->sock = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
-	if (!k->sock) {
-		snprintf(err, errlen, "netlink socket: %s", strerror(errno));
+	if (tnl_socket(&k->nl, err, errlen)) {
 		free(k);
 		return NULL;
 	}
-	mnl_socket_setsockopt(k->sock, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(k->sock, NETLINK_CAP_ACK, &one, sizeof(one));
-	if (mnl_socket_bind(k->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
-		snprintf(err, errlen, "netlink bind: %s", strerror(errno));
-		goto fail;
-	}
-	k->portid = mnl_socket_get_portid(k->sock);
-	k->seq = time(NULL);
-
-	ret = resolve(k);
+	ret = tnl_resolve(&k->nl);
 	if (ret == -ENOENT) {
 		modprobe();
-		ret = resolve(k);
+		ret = tnl_resolve(&k->nl);
 	}
 	if (ret == -ENOENT) {
 		snprintf(err, errlen,
@@ -485,13 +338,15 @@ struct backend *backend_kernel_new(uint16_t port_min, uint16_t port_max,
 		goto fail;
 	}
 	if (ret) {
-		perr(k, err, errlen, "resolving the twamp netlink family", ret);
+		tnl_strerror(&k->nl, "resolving the twamp netlink family", ret,
+			     err, errlen);
 		goto fail;
 	}
-	nlh = msg_new(k, k->family, TWAMP_CMD_INFO_GET, TWAMP_GENL_VERSION);
-	ret = talk(k, nlh, info_cb, &k->features);
+	nlh = tnl_msg(&k->nl, TWAMP_CMD_INFO_GET, 0);
+	ret = tnl_talk(&k->nl, nlh, info_cb, &k->features);
 	if (ret) {
-		perr(k, err, errlen, "asking twamp.ko what it supports", ret);
+		tnl_strerror(&k->nl, "asking twamp.ko what it supports", ret,
+			     err, errlen);
 		goto fail;
 	}
 	if (!(k->features & TWAMP_FEATURE_REFLECTOR)) {
@@ -515,7 +370,7 @@ struct backend *backend_kernel_new(uint16_t port_min, uint16_t port_max,
 	k->reflector_bind = true;
 	return &k->b;
 fail:
-	mnl_socket_close(k->sock);
+	tnl_close(&k->nl);
 	free(k);
 	return NULL;
 }

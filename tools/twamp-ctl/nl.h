@@ -6,52 +6,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <libmnl/libmnl.h>
-#include <linux/genetlink.h>
-
-/* Large enough for any dump batch the kernel builds. */
-#define TNL_BUF_SIZE	32768
-
-/* Multicast groups of the family remembered by tnl_open(). */
-#define TNL_MAX_GROUPS	4
-
-struct tnl_group {
-	char name[GENL_NAMSIZ];
-	uint32_t id;
-};
-
-/* A netlink socket bound to the "twamp" generic netlink family. */
-struct tnl {
-	struct mnl_socket *sock;
-	uint16_t family_id;
-	uint32_t seq;
-	uint32_t portid;
-	char *buf;
-	/* extack text of the last failed request, or "" */
-	char ext_msg[256];
-	/* extack offset of the attribute it blamed in req, or 0 */
-	uint32_t ext_off;
-	char *req;		/* a copy of the last request */
-	unsigned int n_groups;
-	struct tnl_group groups[TNL_MAX_GROUPS];
-};
+#include "tnl.h"
 
 /*
- * Open a socket and resolve the family. On failure prints a message naming
- * the cause (a missing family means the module is not loaded) and returns -1.
+ * twamp-ctl's side of the plumbing in common/tnl.h: what prints its own
+ * errors, notifications, and reading what the kernel sent or blamed.
+ */
+
+/*
+ * tnl_socket() and tnl_resolve(). On failure prints a message naming the
+ * cause (a missing family means the module is not loaded) and returns -1.
  */
 int tnl_open(struct tnl *nl);
-void tnl_close(struct tnl *nl);
-
-/* Start a request for @cmd in nl->buf; flags are NLM_F_* beyond REQUEST. */
-struct nlmsghdr *tnl_msg(struct tnl *nl, uint8_t cmd, uint16_t flags);
-
-/*
- * Send @nlh and run @cb on each reply until the ack (or dump end).
- * Returns 0, or a negative errno with nl->ext_msg holding the kernel's
- * extack message, if any.
- */
-int tnl_talk(struct tnl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
 /*
  * Print "twamp-ctl: <what>: <kernel message>: <strerror>" for a failed
@@ -82,12 +48,6 @@ int tnl_recv(struct tnl *nl, int timeout_ms, const sigset_t *sigmask,
  * is a member of the request's top-level nest @nest; 0 if none.
  */
 uint16_t tnl_err_attr(const struct tnl *nl, uint16_t nest);
-
-/* Parse the attributes of a genetlink message / nest into tb[0..max]. */
-int tnl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb,
-	      unsigned int max);
-int tnl_parse_nested(const struct nlattr *nest, const struct nlattr **tb,
-		     unsigned int max);
 
 /* An unsigned integer attribute of 1, 2, 4 or 8 octets; -1 for another size. */
 int tnl_get_uint(const struct nlattr *attr, uint64_t *out);
