@@ -374,7 +374,7 @@ static enum twamp_counter twamp_xmit4(struct twamp_reflector *r,
 	twamp_xmit_prepare4(&x, sk, skb, rt, fl4.saddr, fl4.daddr, tos, 255,
 			    rx->dport, rx->sport);
 
-	/* T3: headers and neighbour done; only the link layer follows. */
+	/* T3, and again by twamp_xmit() right before the link layer */
 	if (twamp_reply_finish(r, s, pl, &x))
 		return TWAMP_CNT_DROP_AUTH;
 	twamp_xmit(&x);

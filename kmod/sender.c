@@ -319,7 +319,7 @@ static void twamp_sender_xmit(struct twamp_sender *s)
 	if (err)
 		goto err_route;
 
-	/* T1: the headers and the neighbour are done (xmit.c) */
+	/* T1, and again by twamp_xmit() right before the link layer */
 	t1 = ktime_get_real();
 	twamp_put_timestamp(p + ts_off, t1, s->ts_format);
 	if (s->crypto && twamp_crypto_seal(s->crypto, p, false))

@@ -254,11 +254,10 @@ void twamp_put_timestamp(void *p, ktime_t t, u8 ts_format);
  * @skb: the packet, data at the IP header
  * @sk: the socket it is sent for
  * @net: its namespace
- * @neigh: where it goes straight to, or NULL: through the hooks first
- * @is_v6gw: an IPv4 packet to an IPv6 gateway
+ * @direct: no netfilter hook to run: straight to the neighbour layer
  * @plain: its route needs nothing of IP output but hooks and neighbour
- * @ts: set by the caller: the timestamp to write again after the hooks,
- *      NULL if it must not be (a sealed packet)
+ * @ts: set by the caller: the timestamp to write again right before the
+ *      link layer, NULL if it must not be (a sealed packet)
  * @ts_format: TWAMP_TS_NTP or TWAMP_TS_PTP, for @ts
  * @t_ns: set by the caller: where the time written to @ts goes, or NULL
  */
@@ -266,8 +265,7 @@ struct twamp_xmit {
 	struct sk_buff *skb;
 	struct sock *sk;
 	struct net *net;
-	struct neighbour *neigh;
-	bool is_v6gw;
+	bool direct;
 	bool plain;
 	u8 *ts;
 	u8 ts_format;

@@ -14,15 +14,14 @@
  * There are three ways out:
  *
  * - direct: no netfilter hook on LOCAL_OUT or POST_ROUTING in the
- *   namespace. The neighbour is resolved in twamp_xmit_prepare4/6(), the
- *   caller writes the timestamp, twamp_xmit() calls neigh_output().
+ *   namespace. The caller writes a first timestamp; twamp_xmit() resolves
+ *   the neighbour, writes the timestamp again and calls neigh_output().
  * - hooked: hooks are registered (a firewall, conntrack, or an LSM such as
- *   AppArmor, which hooks POST_ROUTING in every namespace). The caller
- *   writes a first timestamp; twamp_xmit() runs the hooks as ip_local_out()
- *   and ip_output() would, and when they let the packet through at once,
- *   writes the timestamp again just before neigh_output(). A packet a hook
- *   queues or steals continues later through the ordinary output path
- *   with its first timestamp.
+ *   AppArmor, which hooks POST_ROUTING in every namespace). twamp_xmit()
+ *   first runs the hooks as ip_local_out() and ip_output() would; when
+ *   they let the packet through at once, it goes on as a direct one. A
+ *   packet a hook queues or steals continues later through the ordinary
+ *   output path with its first timestamp.
  * - full: the ordinary ip_local_out(), for what needs more than the above
  *   (IPsec, lightweight tunnels, VRF, cgroup BPF egress programs,
  *   fragmentation, multicast) and for authenticated or encrypted packets
@@ -109,16 +108,6 @@ static void twamp_skb_reset(struct sk_buff *skb)
 	skb->ignore_df = 1;
 }
 
-/* The timestamp, again, once nothing but the link layer is left. */
-static void twamp_xmit_restamp(struct twamp_xmit *x)
-{
-	ktime_t t = ktime_get_real();
-
-	twamp_put_timestamp(x->ts, t, x->ts_format);
-	if (x->t_ns)
-		WRITE_ONCE(*x->t_ns, ktime_to_ns(t));
-}
-
 /* The next hop's neighbour: from a route (IPv4) or its gateway (IPv6). */
 static struct neighbour *twamp_neigh(struct sk_buff *skb, bool *is_v6gw)
 {
@@ -134,9 +123,22 @@ static struct neighbour *twamp_neigh(struct sk_buff *skb, bool *is_v6gw)
 	return ip_neigh_for_gw(skb_rtable(skb), skb, is_v6gw);
 }
 
-/* The end of ip_finish_output2() and ip6_finish_output2(), plain routes. */
-static int twamp_neigh_output(struct net *net, struct sock *sk,
-			      struct sk_buff *skb)
+/* The timestamp, again, once nothing but the link layer is left. */
+static void twamp_xmit_restamp(struct twamp_xmit *x)
+{
+	ktime_t t = ktime_get_real();
+
+	twamp_put_timestamp(x->ts, t, x->ts_format);
+	if (x->t_ns)
+		WRITE_ONCE(*x->t_ns, ktime_to_ns(t));
+}
+
+/*
+ * The end of ip_finish_output2() and ip6_finish_output2() for a plain
+ * route, with the timestamp of @x, if any, written right before the link
+ * layer.
+ */
+static int twamp_neigh_xmit(struct sk_buff *skb, struct twamp_xmit *x)
 {
 	struct net_device *dev = skb_dst(skb)->dev;
 	struct neighbour *neigh;
@@ -148,16 +150,25 @@ static int twamp_neigh_output(struct net *net, struct sock *sk,
 		if (!skb)
 			return -ENOMEM;
 	}
-	rcu_read_lock_bh();
+	rcu_read_lock();
 	neigh = twamp_neigh(skb, &is_v6gw);
 	if (IS_ERR(neigh)) {
-		rcu_read_unlock_bh();
+		rcu_read_unlock();
 		kfree_skb(skb);
 		return PTR_ERR(neigh);
 	}
+	if (x && x->ts)
+		twamp_xmit_restamp(x);
 	ret = neigh_output(neigh, skb, is_v6gw);
-	rcu_read_unlock_bh();
+	rcu_read_unlock();
 	return ret;
+}
+
+/* The same, for a packet the hooks handed back later. */
+static int twamp_neigh_output(struct net *net, struct sock *sk,
+			      struct sk_buff *skb)
+{
+	return twamp_neigh_xmit(skb, NULL);
 }
 
 /**
@@ -173,11 +184,9 @@ static int twamp_neigh_output(struct net *net, struct sock *sk,
  * @sport: UDP source port
  * @dport: UDP destination port
  *
- * Call with BH disabled (softirq) and keep it so until twamp_xmit(): the
- * neighbour it may look up is not referenced. The payload stays where it
- * was; the caller writes its timestamp into it after this, sets @x->ts
- * unless it then seals the packet, and calls twamp_xmit(), or frees the
- * skb instead.
+ * Called in softirq. The payload stays where it was; the caller writes its
+ * timestamp into it after this, sets @x->ts unless it then seals the
+ * packet, and calls twamp_xmit(), or frees the skb instead.
  */
 void twamp_xmit_prepare4(struct twamp_xmit *x, struct sock *sk,
 			 struct sk_buff *skb, struct rtable *rt,
@@ -185,7 +194,6 @@ void twamp_xmit_prepare4(struct twamp_xmit *x, struct sock *sk,
 			 __be16 sport, __be16 dport)
 {
 	struct net *net = sock_net(sk);
-	struct neighbour *neigh;
 	struct iphdr *iph;
 
 	lockdep_assert_in_softirq();
@@ -217,13 +225,10 @@ void twamp_xmit_prepare4(struct twamp_xmit *x, struct sock *sk,
 	if (!x->plain || !twamp_nf_quiet(net, NFPROTO_IPV4))
 		return;
 
-	neigh = twamp_neigh(skb, &x->is_v6gw);
-	if (IS_ERR(neigh))
-		return;
 	/* as ip_output() would */
 	IP_UPD_PO_STATS(net, IPSTATS_MIB_OUT, skb->len);
 	skb->dev = rt->dst.dev;
-	x->neigh = neigh;
+	x->direct = true;
 }
 
 /*
@@ -255,7 +260,6 @@ static int twamp_xmit_hooked4(struct twamp_xmit *x)
 {
 	struct sk_buff *skb = x->skb;
 	struct net_device *dev;
-	struct neighbour *neigh;
 	struct rtable *rt;
 	int ret;
 
@@ -277,12 +281,7 @@ static int twamp_xmit_hooked4(struct twamp_xmit *x)
 		return ret;
 	if (dst_xfrm(&rt->dst))
 		return twamp_finish_output4(x->net, x->sk, skb);
-
-	neigh = twamp_neigh(skb, &x->is_v6gw);
-	if (IS_ERR(neigh))
-		return twamp_neigh_output(x->net, x->sk, skb);
-	twamp_xmit_restamp(x);
-	return neigh_output(neigh, skb, x->is_v6gw);
+	return twamp_neigh_xmit(skb, x);
 }
 
 #if IS_ENABLED(CONFIG_IPV6)
@@ -324,7 +323,6 @@ void twamp_xmit_prepare6(struct twamp_xmit *x, struct sock *sk,
 			 __be16 sport, __be16 dport)
 {
 	struct net *net = sock_net(sk);
-	struct neighbour *neigh;
 	struct ipv6hdr *ip6h;
 
 	lockdep_assert_in_softirq();
@@ -352,12 +350,9 @@ void twamp_xmit_prepare6(struct twamp_xmit *x, struct sock *sk,
 	if (!x->plain || !twamp_nf_quiet(net, NFPROTO_IPV6))
 		return;
 
-	neigh = twamp_neigh(skb, &x->is_v6gw);
-	if (IS_ERR(neigh))
-		return;
 	IP6_UPD_PO_STATS(net, ip6_dst_idev(dst), IPSTATS_MIB_OUT, skb->len);
 	skb->dev = dst->dev;
-	x->neigh = neigh;
+	x->direct = true;
 }
 
 static int twamp_finish_output6(struct net *net, struct sock *sk,
@@ -377,7 +372,6 @@ static int twamp_xmit_hooked6(struct twamp_xmit *x)
 {
 	struct sk_buff *skb = x->skb;
 	struct dst_entry *dst;
-	struct neighbour *neigh;
 	int ret;
 
 	ret = nf_hook(NFPROTO_IPV6, NF_INET_LOCAL_OUT, x->net, x->sk, skb,
@@ -396,12 +390,7 @@ static int twamp_xmit_hooked6(struct twamp_xmit *x)
 		return ret;
 	if (dst_xfrm(dst))
 		return twamp_finish_output6(x->net, x->sk, skb);
-
-	neigh = twamp_neigh(skb, &x->is_v6gw);
-	if (IS_ERR(neigh))
-		return twamp_neigh_output(x->net, x->sk, skb);
-	twamp_xmit_restamp(x);
-	return neigh_output(neigh, skb, false);
+	return twamp_neigh_xmit(skb, x);
 }
 #endif
 
@@ -421,8 +410,8 @@ int twamp_xmit(struct twamp_xmit *x)
 	bool v6 = IS_ENABLED(CONFIG_IPV6) &&
 		  skb->protocol == htons(ETH_P_IPV6);
 
-	if (likely(x->neigh))
-		return neigh_output(x->neigh, skb, x->is_v6gw);
+	if (likely(x->direct))
+		return twamp_neigh_xmit(skb, x);
 	if (x->plain && x->ts) {
 #if IS_ENABLED(CONFIG_IPV6)
 		if (v6)
