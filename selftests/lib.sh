@@ -3,7 +3,8 @@
 #
 # Shared by the twamp selftest scripts (bash): KTAP output, skips that CI
 # can turn into failures, loading and unloading twamp.ko, network
-# namespaces, and a cleanup trap that leaves nothing behind.
+# namespaces and veth links, background processes, and a cleanup trap that
+# leaves nothing behind.
 #
 # Conventions:
 #  - A test that finds a kernel bug already reported returns $KSFT_XFAIL
@@ -13,8 +14,10 @@
 #  - No script assumes that twamp.ko is loaded. A script that needs it calls
 #    twamp_mod_get, which loads it if needed ($TWAMP_KO, else the installed
 #    module); the exit trap unloads it only if twamp_mod_get loaded it.
-#  - Namespaces come from twamp_netns_add and are deleted by the exit trap.
-#    A script with more to undo defines twamp_cleanup_hook.
+#  - Namespaces come from twamp_netns_add and temporary directories from
+#    twamp_tmpdir; the exit trap deletes them, and kills the background
+#    processes listed in BG_PIDS. A script with more to undo defines
+#    twamp_cleanup_hook.
 #  - Exit status, as kselftest: 0 pass, 1 fail, 4 skip. With
 #    TWAMP_SELFTEST_NO_SKIP=1 (for CI) a skip is a failure instead.
 #
@@ -308,6 +311,17 @@ twamp_mod_get()
 	return 0
 }
 
+# twamp_mod_get for a whole script: a skip or failure ends it.
+twamp_mod_require()
+{
+	twamp_mod_get
+	case $? in
+	0) ;;
+	"$KSFT_SKIP") twamp_exit_skip "$TWAMP_SKIP_REASON" ;;
+	*) twamp_exit_fail "cannot load twamp.ko" ;;
+	esac
+}
+
 # Unload the module if twamp_mod_get loaded it.
 twamp_mod_put()
 {
@@ -344,6 +358,65 @@ twamp_netns_del()
 	return 0
 }
 
+# twamp_veth_add NS1 DEV1 NS2 DEV2: a veth pair, DEV1 in NS1 and DEV2 in
+# NS2, both down (see twamp_link_up).
+twamp_veth_add()
+{
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
+}
+
+# twamp_link_up NS DEV [ADDR/LEN...]: put the addresses on DEV in NS, the
+# IPv6 ones without duplicate address detection so that they work at once,
+# then bring DEV up.
+twamp_link_up()
+{
+	local ns=$1 dev=$2 a
+
+	shift 2
+	for a in "$@"; do
+		if [[ $a == *:* ]]; then
+			ip -n "$ns" addr add "$a" dev "$dev" nodad || return 1
+		else
+			ip -n "$ns" addr add "$a" dev "$dev" || return 1
+		fi
+	done
+	ip -n "$ns" link set "$dev" up
+}
+
+# --- background processes ----------------------------------------------------
+
+# The script's background processes: add each with BG_PIDS+=(PID). The
+# exit trap kills those still there once twamp_cleanup_hook has run.
+BG_PIDS=()
+
+# twamp_bg_kill [SIGNAL]: send SIGNAL (default KILL) to each process in
+# BG_PIDS, reap it, and empty the array.
+twamp_bg_kill()
+{
+	local pid
+
+	for pid in "${BG_PIDS[@]}"; do
+		kill -"${1:-KILL}" "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	BG_PIDS=()
+}
+
+# --- temporary files ---------------------------------------------------------
+
+TWAMP_TMPDIRS=()
+
+# twamp_tmpdir VAR NAME: create directory twamp-NAME.XXXXXX under $TMPDIR
+# (default /tmp) and store its name in VAR. The exit trap removes it.
+twamp_tmpdir()
+{
+	local _twamp_dir
+
+	_twamp_dir=$(mktemp -d "${TMPDIR:-/tmp}/twamp-$2.XXXXXX") || return 1
+	TWAMP_TMPDIRS+=("$_twamp_dir")
+	printf -v "$1" '%s' "$_twamp_dir"
+}
+
 # --- kernel taint ------------------------------------------------------------
 
 # The taint flags when the script started.
@@ -373,10 +446,13 @@ twamp_cleanup()
 	if declare -F twamp_cleanup_hook >/dev/null; then
 		twamp_cleanup_hook
 	fi
+	twamp_bg_kill KILL
 	for ns in "${TWAMP_NETNS[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
 	TWAMP_NETNS=()
+	rm -rf "${TWAMP_TMPDIRS[@]}"
+	TWAMP_TMPDIRS=()
 	twamp_mod_put
 }
 

@@ -20,38 +20,14 @@ source "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 twamp_require_root
 twamp_require_cmd ip ss python3 modprobe rmmod
-twamp_mod_get
-case $? in
-0) ;;
-"$KSFT_SKIP") twamp_exit_skip "$TWAMP_SKIP_REASON" ;;
-*) twamp_exit_fail "cannot load twamp.ko" ;;
-esac
+twamp_mod_require
 modprobe -q veth 2>/dev/null
 
 PY=$TWAMP_ST_DIR/twamp_fault.py
 TWAMPD=${TWAMPD:-$TWAMP_ST_DIR/../build/twampd}
 NS_S=
 NS_R=
-BG_PIDS=()
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/twamp-fault.XXXXXX") ||
-	twamp_exit_fail "mktemp failed"
-
-twamp_cleanup_hook()
-{
-	stop_bg
-	rm -rf "$TMP"
-}
-
-stop_bg()
-{
-	local pid
-
-	for pid in "${BG_PIDS[@]}"; do
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	BG_PIDS=()
-}
+twamp_tmpdir TMP fault || twamp_exit_fail "mktemp failed"
 
 sns() { ip netns exec "$NS_S" "$@"; }
 rns() { ip netns exec "$NS_R" "$@"; }
@@ -60,14 +36,10 @@ rpy() { ip netns exec "$NS_R" python3 "$PY" "$@"; }
 
 setup()
 {
-	twamp_netns_add NS_S s && twamp_netns_add NS_R r || return 1
-	ip link add s0 netns "$NS_S" type veth peer name r0 netns "$NS_R" ||
-		return 1
-	sns ip addr add 10.0.0.1/24 dev s0 &&
-	sns ip addr add 2001:db8::1/64 dev s0 nodad &&
-	rns ip addr add 10.0.0.2/24 dev r0 &&
-	rns ip addr add 2001:db8::2/64 dev r0 nodad &&
-	sns ip link set s0 up && rns ip link set r0 up
+	twamp_netns_add NS_S s && twamp_netns_add NS_R r &&
+	twamp_veth_add "$NS_S" s0 "$NS_R" r0 &&
+	twamp_link_up "$NS_S" s0 10.0.0.1/24 2001:db8::1/64 &&
+	twamp_link_up "$NS_R" r0 10.0.0.2/24 2001:db8::2/64
 }
 
 # The module must be loaded for the next test: after a test unloaded it,
@@ -403,7 +375,7 @@ test_twampd_kill()
 # loaded, no object in S or R.
 clean_slate()
 {
-	stop_bg
+	twamp_bg_kill
 	mod_back && flush_py "$NS_S" && flush_py "$NS_R"
 }
 

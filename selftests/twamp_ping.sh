@@ -28,40 +28,26 @@ twamp_require_root
 twamp_require_cmd ip tc jq python3 modprobe
 [ -x "$TWAMP_CTL" ] ||
 	twamp_exit_fail "$TWAMP_CTL not built: run make programs first"
-twamp_mod_get
-case $? in
-0) ;;
-"$KSFT_SKIP") twamp_exit_skip "$TWAMP_SKIP_REASON" ;;
-*) twamp_exit_fail "cannot load twamp.ko" ;;
-esac
+twamp_mod_require
 modprobe -q veth 2>/dev/null
 modprobe -q sch_netem 2>/dev/null
 
 NS_S=
 NS_W=
 NS_R=
-BG_PIDS=()
 PORT=21000
 R4=10.2.0.2
 R6=2001:db8:2::2
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/twamp-ping.XXXXXX") ||
-	twamp_exit_fail "mktemp failed"
+twamp_tmpdir TMP ping || twamp_exit_fail "mktemp failed"
 MODPROBE_PATH=
 
 twamp_cleanup_hook()
 {
-	local pid
-
-	for pid in "${BG_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	BG_PIDS=()
+	twamp_bg_kill TERM
 	if [ -n "$MODPROBE_PATH" ]; then
 		echo "$MODPROBE_PATH" >/proc/sys/kernel/modprobe
 		MODPROBE_PATH=
 	fi
-	rm -rf "$TMP"
 }
 
 sns() { ip netns exec "$NS_S" "$@"; }
@@ -123,21 +109,14 @@ setup()
 
 	netns_nodad NS_S s && netns_nodad NS_W w && netns_nodad NS_R r ||
 		return 1
-	ip link add s0 netns "$NS_S" type veth peer name ws netns "$NS_W" &&
-	ip link add wr netns "$NS_W" type veth peer name r0 netns "$NS_R" ||
-		return 1
+	twamp_veth_add "$NS_S" s0 "$NS_W" ws &&
+	twamp_veth_add "$NS_W" wr "$NS_R" r0 || return 1
 	wns sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 ||
 		return 1
-	sns ip addr add 10.1.0.1/24 dev s0 &&
-	sns ip addr add 2001:db8:1::1/64 dev s0 nodad &&
-	wns ip addr add 10.1.0.254/24 dev ws &&
-	wns ip addr add 2001:db8:1::fe/64 dev ws nodad &&
-	wns ip addr add 10.2.0.254/24 dev wr &&
-	wns ip addr add 2001:db8:2::fe/64 dev wr nodad &&
-	rns ip addr add $R4/24 dev r0 &&
-	rns ip addr add $R6/64 dev r0 nodad || return 1
-	sns ip link set s0 up && wns ip link set ws up &&
-	wns ip link set wr up && rns ip link set r0 up || return 1
+	twamp_link_up "$NS_S" s0 10.1.0.1/24 2001:db8:1::1/64 &&
+	twamp_link_up "$NS_W" ws 10.1.0.254/24 2001:db8:1::fe/64 &&
+	twamp_link_up "$NS_W" wr 10.2.0.254/24 2001:db8:2::fe/64 &&
+	twamp_link_up "$NS_R" r0 $R4/24 $R6/64 || return 1
 	sns ip route add default via 10.1.0.254 &&
 	sns ip -6 route add default via 2001:db8:1::fe &&
 	rns ip route add default via 10.2.0.254 &&

@@ -27,12 +27,7 @@ twamp_require_root
 twamp_require_cmd ip ss python3 modprobe
 [ -x "$TWAMP_SENDER" ] ||
 	twamp_exit_fail "$TWAMP_SENDER not built: run make -C selftests first"
-twamp_mod_get
-case $? in
-0) ;;
-"$KSFT_SKIP") twamp_exit_skip "$TWAMP_SKIP_REASON" ;;
-*) twamp_exit_fail "cannot load twamp.ko" ;;
-esac
+twamp_mod_require
 modprobe -q veth 2>/dev/null
 
 FUZZ=$TWAMP_ST_DIR/twamp_pktfuzz.py
@@ -42,26 +37,7 @@ SECS=${TWAMP_FUZZ_SECONDS:-10}
 SEED=${TWAMP_FUZZ_SEED:-$RANDOM}
 NS_S=
 NS_R=
-BG_PIDS=()
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/twamp-pktfuzz.XXXXXX") ||
-	twamp_exit_fail "mktemp failed"
-
-twamp_cleanup_hook()
-{
-	stop_bg
-	rm -rf "$TMP"
-}
-
-stop_bg()
-{
-	local pid
-
-	for pid in "${BG_PIDS[@]}"; do
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	BG_PIDS=()
-}
+twamp_tmpdir TMP pktfuzz || twamp_exit_fail "mktemp failed"
 
 sns() { ip netns exec "$NS_S" "$@"; }
 rns() { ip netns exec "$NS_R" "$@"; }
@@ -70,16 +46,14 @@ spy() { ip netns exec "$NS_S" python3 "$@"; }
 
 setup()
 {
-	twamp_netns_add NS_S s && twamp_netns_add NS_R r || return 1
-	ip link add s0 netns "$NS_S" type veth peer name r0 netns "$NS_R" &&
-	ip link add s1 netns "$NS_S" type veth peer name r1 netns "$NS_R" ||
-		return 1
-	sns ip addr add 10.0.0.1/24 dev s0 && sns ip addr add 10.0.0.3/24 dev s0 &&
-	sns ip addr add 10.0.0.4/24 dev s0 && sns ip addr add 10.0.0.5/24 dev s0 &&
-	sns ip addr add 10.0.0.6/24 dev s0 && sns ip addr add 10.0.1.1/24 dev s1 &&
-	rns ip addr add 10.0.0.2/24 dev r0 && rns ip addr add 10.0.1.2/24 dev r1 &&
-	sns ip link set s0 up && sns ip link set s1 up &&
-	rns ip link set r0 up && rns ip link set r1 up
+	twamp_netns_add NS_S s && twamp_netns_add NS_R r &&
+	twamp_veth_add "$NS_S" s0 "$NS_R" r0 &&
+	twamp_veth_add "$NS_S" s1 "$NS_R" r1 &&
+	twamp_link_up "$NS_S" s0 10.0.0.1/24 10.0.0.3/24 10.0.0.4/24 \
+		10.0.0.5/24 10.0.0.6/24 &&
+	twamp_link_up "$NS_S" s1 10.0.1.1/24 &&
+	twamp_link_up "$NS_R" r0 10.0.0.2/24 &&
+	twamp_link_up "$NS_R" r1 10.0.1.2/24
 }
 
 # "rx tx drops" of reflector ID in R.
@@ -199,7 +173,7 @@ print(g.reflector_new(u16(T.TWAMP_A_REFLECTOR_PORT, 27000),
 	out=$(sns "$TWAMP_SENDER" -n 20 -i 50000 --timeout 500 -b 10.0.0.3 \
 		10.0.0.2 27000 2>&1)
 	r=$?
-	stop_bg
+	twamp_bg_kill
 	ms=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
 	twamp_log "allowed source under the flood: $(tail -n 1 <<<"$out")"
 	read -r rx tx d < <(counters "$rid")
