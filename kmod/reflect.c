@@ -5,8 +5,9 @@
  * back, without ever reaching a socket queue.
  *
  * T2 comes from the packet's receive timestamp; T3 is taken as the last
- * thing before the reply goes to the link layer (xmit.c). The reply is as long as the
- * request, or the format's base size when the request was shorter.
+ * thing before the reply goes to the link layer (xmit.c). The reply is as
+ * long as the request, or the format's base size when the request was
+ * shorter.
  */
 
 #include <linux/inetdevice.h>
