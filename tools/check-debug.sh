@@ -81,7 +81,7 @@ TWAMP_VM_PVH=0 tools/vm/run --timeout "${TWAMP_CHECK_DEBUG_TIMEOUT:-7200}" \
 	bash -c "$job" check-debug "$@" >"$vm_log" 2>&1 &
 vm_pid=$!
 tail -n +1 -s 1 --pid=$vm_pid -f "$vm_log" |
-	grep --line-buffered -E '^(not )?ok |^# (# )?(not )?ok |^twamp-vm:|^  \| |^selftests:'
+	grep --line-buffered -E '^(not )?ok |^# (# )?(not )?ok |^# (# )?FAIL|^twamp-vm:|^  \| |^selftests:'
 wait $vm_pid
 vm_rc=$?
 vm_out=$(cat "$vm_log")
