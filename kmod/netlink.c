@@ -1108,7 +1108,19 @@ nla_put_failure:
 	return -EMSGSIZE;
 }
 
-/* Caller may sleep: the statistics are copied under the sender's lock. */
+/* The statistics are copied into @snap under the sender's lock. */
+static int twamp_nl_fill_sender_snap(struct sk_buff *msg,
+				     struct twamp_sender *s,
+				     struct twamp_stats_snapshot *snap,
+				     u32 portid, u32 seq, int flags, u8 cmd)
+{
+	spin_lock_bh(&s->lock);
+	twamp_sender_snapshot(s, snap);
+	spin_unlock_bh(&s->lock);
+	return twamp_nl_fill_sender(msg, s, snap, portid, seq, flags, cmd);
+}
+
+/* Caller may sleep. */
 static int twamp_nl_fill_sender_now(struct sk_buff *msg,
 				    struct twamp_sender *s, u32 portid,
 				    u32 seq, int flags, u8 cmd)
@@ -1119,10 +1131,7 @@ static int twamp_nl_fill_sender_now(struct sk_buff *msg,
 	snap = kmalloc(sizeof(*snap), GFP_KERNEL);
 	if (!snap)
 		return -ENOMEM;
-	spin_lock_bh(&s->lock);
-	twamp_sender_snapshot(s, snap);
-	spin_unlock_bh(&s->lock);
-	err = twamp_nl_fill_sender(msg, s, snap, portid, seq, flags, cmd);
+	err = twamp_nl_fill_sender_snap(msg, s, snap, portid, seq, flags, cmd);
 	kfree(snap);
 	return err;
 }
@@ -1239,8 +1248,9 @@ static int twamp_nl_sender_new_doit(struct sk_buff *skb,
 {
 	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
 	struct nlattr *tb[TWAMP_A_SENDER_MAX + 1];
+	struct twamp_stats_snapshot *snap = NULL;
+	struct sk_buff *msg = NULL;
 	struct twamp_sender *s;
-	struct sk_buff *msg;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, TWAMP_A_SENDER)) {
@@ -1259,22 +1269,26 @@ static int twamp_nl_sender_new_doit(struct sk_buff *skb,
 	err = twamp_nl_parse_sender(s, tb, info);
 	if (err)
 		goto err_free;
+	/* Everything the reply needs, before the sender exists. */
+	err = -ENOMEM;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg) {
-		err = -ENOMEM;
+	snap = kmalloc(sizeof(*snap), GFP_KERNEL);
+	if (!msg || !snap)
 		goto err_free;
-	}
 
 	mutex_lock(&tn->lock);
 	err = twamp_sender_create(tn, s, info->extack);
 	if (err) {
 		mutex_unlock(&tn->lock);
-		nlmsg_free(msg);
 		goto err_free;
 	}
-	err = twamp_nl_fill_sender_now(msg, s, info->snd_portid, info->snd_seq,
-				       0, TWAMP_CMD_SENDER_NEW);
+	err = twamp_nl_fill_sender_snap(msg, s, snap, info->snd_portid,
+					info->snd_seq, 0, TWAMP_CMD_SENDER_NEW);
+	/* A new sender always fits NLMSG_GOODSIZE: never leave one behind */
+	if (WARN_ON_ONCE(err))
+		twamp_sender_del(s);
 	mutex_unlock(&tn->lock);
+	kfree(snap);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -1282,6 +1296,8 @@ static int twamp_nl_sender_new_doit(struct sk_buff *skb,
 	return genlmsg_reply(msg, info);
 
 err_free:
+	nlmsg_free(msg);
+	kfree(snap);
 	if (s->sock)
 		udp_tunnel_sock_release(s->sock);
 	twamp_sender_free(s);
