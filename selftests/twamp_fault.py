@@ -18,11 +18,18 @@ churn SECONDS REFL PEERBASE   create, get and delete sessions on reflector
 reflchurn SECONDS PORT        delete and re-create a reflector on PORT while
                               creating sessions on it: each session request
                               either succeeds or finds no reflector
-memory MODE REFL N            create N sessions on REFL with allocations
-                              failing (MODE failslab: this process is marked
-                              make-it-fail; memcg: run in a memory cgroup at
-                              its limit): each NEW either succeeds and lists
-                              or fails with ENOMEM; all are deleted after
+memory REFL N                 create N sessions on REFL (run in a memory
+                              cgroup at its limit): each NEW either succeeds
+                              and lists or fails with ENOMEM; all are
+                              deleted after
+failnth REFL                  fail, in turn, the 1st, 2nd, ... slab
+                              allocation of creating a session on REFL, a
+                              reflector, a sender, an encrypted session and
+                              an encrypted sender
+                              (/proc/thread-self/fail-nth), until one
+                              completes with none failed: each attempt
+                              either succeeds or fails with an out-of-memory
+                              errno, leaving nothing behind
 counters REFL                 "rx tx drops" of a reflector
 Exit status 0 on success; "# ..." lines say what failed.
 """
@@ -30,6 +37,7 @@ Exit status 0 on success; "# ..." lines say what failed.
 import errno
 import os
 import signal
+import struct
 import sys
 import time
 
@@ -289,13 +297,10 @@ def cmd_reflchurn(seconds, port):
     return 0
 
 
-def cmd_memory(mode, rid, n):
+def cmd_memory(rid, n):
     rid, n = int(rid), int(n)
     g = nl.Genl()
     before = set(g.ids(S))
-    if mode == "failslab":
-        with open("/proc/self/make-it-fail", "w") as f:
-            f.write("1")
     made, nomem, other = [], 0, 0
     for i in range(n):
         try:
@@ -309,9 +314,6 @@ def cmd_memory(mode, rid, n):
         except Exception as e:  # noqa: BLE001  -- reply lost to the fault
             other += 1
             log("session new: %r" % e)
-    if mode == "failslab":
-        with open("/proc/self/make-it-fail", "w") as f:
-            f.write("0")
     have = set(g.ids(S)) - before
     ok = True
     if have != set(made):
@@ -329,10 +331,133 @@ def cmd_memory(mode, rid, n):
         log("sessions left after deleting every one made")
         ok = False
     print("%d made, %d ENOMEM, %d other" % (len(made), nomem, other))
-    if mode == "failslab" and not nomem and not other:
-        log("no allocation failed: the fault injection did not reach us")
-        ok = False
     return 0 if ok and not other else 1
+
+
+# Errnos an allocation failure may surface as: the handler's ENOMEM, a
+# request or ack skb that could not be allocated (ENOBUFS), a socket that
+# could not be (sock_alloc(): ENFILE).
+NOMEM_ERRNOS = (errno.ENOMEM, errno.ENOBUFS, errno.ENFILE)
+
+
+class FailNth:
+    """Systematic fault injection for this thread (CONFIG_FAULT_INJECTION):
+    arm(n) makes the n-th fault-injection point from now on fail (with
+    failslab, the n-th slab allocation); disarm() says whether it did."""
+
+    def __init__(self):
+        self.fd = os.open("/proc/thread-self/fail-nth", os.O_RDWR)
+
+    def arm(self, n):
+        os.pwrite(self.fd, b"%d" % n, 0)
+
+    def disarm(self):
+        left = int(os.pread(self.fd, 32, 0))
+        os.pwrite(self.fd, b"0", 0)
+        return left == 0
+
+
+def _attempt(g, fi, n, cmd, payload):
+    """Run one request with the n-th allocation failing: (errno, answer,
+    injected). errno is the request's (or its ack's) error, 0 on success."""
+    g.seq += 1
+    body = struct.pack("=BBH", cmd, 1, 0) + payload
+    msg = struct.pack("=IHHII", 16 + len(body), g.family,
+                      nl.NLM_F_REQUEST | nl.NLM_F_ACK, g.seq, 0) + body
+    a = None
+    fi.arm(n)
+    try:
+        g.sock.send(msg)
+        a = g.recv(g.seq)
+        err = a.error
+    except OSError as e:
+        err = e.errno
+    injected = fi.disarm()
+    return err, a, injected
+
+
+def _failnth_op(g, fi, name, what, cmd, payload, limit=400):
+    """Sweep n = 1, 2, ... over one creating request (what: the object
+    type it lists under, or None). Returns (attempts, ok)."""
+    ok = True
+    before = set(g.ids(what))
+    for n in range(1, limit + 1):
+        err, a, injected = _attempt(g, fi, n, cmd, payload)
+        if err and not injected:
+            log("%s, nothing injected: %s" % (name, os.strerror(err)))
+            return n, False
+        if err and err not in NOMEM_ERRNOS:
+            log("%s, allocation %d failed: %s (%s)" % (
+                name, n, os.strerror(err), a.msg if a else "no answer"))
+            ok = False
+        have = set(g.ids(what)) - before
+        # The handler's own ENOMEM (an answer with an errno) leaves
+        # nothing; a lost request or ack (the recv's ENOBUFS) may have
+        # done its work or not, and whatever it made must be listed.
+        if err and a is not None and have:
+            log("%s, allocation %d failed (%s) but %d object(s) left" % (
+                name, n, os.strerror(err), len(have)))
+            ok = False
+        if not err and len(have) != 1:
+            log("%s, allocation %d: success but %d new object(s)" % (
+                name, n, len(have)))
+            ok = False
+        for oid in have:
+            d = g.by_id(C["TWAMP_CMD_%s_DEL" % what], C["TWAMP_A_" + what],
+                        C["TWAMP_A_%s_ID" % what], oid)
+            if d.error:
+                log("%s: delete %d: %s" % (name, oid, d))
+                ok = False
+        if not injected:
+            return n, ok
+    log("%s: still allocating after %d allocations" % (name, limit))
+    return limit, False
+
+
+def cmd_failnth(rid):
+    g = nl.Genl()
+    fi = FailNth()
+    rid = int(rid)
+    ops = [
+        ("session new", S, T.TWAMP_CMD_SESSION_NEW, nest(
+            T.TWAMP_A_SESSION, u32(T.TWAMP_A_SESSION_REFLECTOR_ID, rid),
+            ip4(T.TWAMP_A_SESSION_PEER_IPV4, "10.96.0.1"),
+            u16(T.TWAMP_A_SESSION_PEER_PORT, 2000))),
+        ("reflector new", R, T.TWAMP_CMD_REFLECTOR_NEW, nest(
+            T.TWAMP_A_REFLECTOR, u16(T.TWAMP_A_REFLECTOR_PORT, 25100),
+            ip4(T.TWAMP_A_REFLECTOR_LOCAL_IPV4, "10.0.0.2"),
+            u8(T.TWAMP_A_REFLECTOR_FORMAT, T.TWAMP_FORMAT_STAMP),
+            flag(T.TWAMP_A_REFLECTOR_STATEFUL))),
+        ("sender new", N, T.TWAMP_CMD_SENDER_NEW, nest(
+            T.TWAMP_A_SENDER, ip4(T.TWAMP_A_SENDER_REMOTE_IPV4, "10.0.0.1"),
+            u16(T.TWAMP_A_SENDER_REMOTE_PORT, 25200),
+            u32(T.TWAMP_A_SENDER_COUNT, 0),
+            u64(T.TWAMP_A_SENDER_INTERVAL, 10000000))),
+    ]
+    # Keyed objects allocate their ciphers too.
+    keys = [u8(T.TWAMP_A_SESSION_SECURITY, T.TWAMP_SECURITY_ENCRYPT),
+            nl.attr(T.TWAMP_A_SESSION_AES_KEY, bytes(range(16))),
+            nl.attr(T.TWAMP_A_SESSION_HMAC_KEY, bytes(range(32)))]
+    ops.append(("encrypted session new", S, T.TWAMP_CMD_SESSION_NEW, nest(
+        T.TWAMP_A_SESSION, u32(T.TWAMP_A_SESSION_REFLECTOR_ID, rid),
+        ip4(T.TWAMP_A_SESSION_PEER_IPV4, "10.96.0.2"),
+        u16(T.TWAMP_A_SESSION_PEER_PORT, 2001), *keys)))
+    keys = [u8(T.TWAMP_A_SENDER_SECURITY, T.TWAMP_SECURITY_ENCRYPT),
+            nl.attr(T.TWAMP_A_SENDER_AES_KEY, bytes(range(16))),
+            nl.attr(T.TWAMP_A_SENDER_HMAC_KEY, bytes(range(32)))]
+    ops.append(("encrypted sender new", N, T.TWAMP_CMD_SENDER_NEW, nest(
+        T.TWAMP_A_SENDER, ip4(T.TWAMP_A_SENDER_REMOTE_IPV4, "10.0.0.1"),
+        u16(T.TWAMP_A_SENDER_REMOTE_PORT, 25201),
+        u32(T.TWAMP_A_SENDER_COUNT, 0),
+        u64(T.TWAMP_A_SENDER_INTERVAL, 10000000), *keys)))
+    ok = True
+    figures = []
+    for name, what, cmd, payload in ops:
+        n, good = _failnth_op(g, fi, name, what, cmd, payload)
+        ok = ok and good
+        figures.append("%s %d" % (name, n - 1))
+    print("allocations failed in turn: " + ", ".join(figures))
+    return 0 if ok else 1
 
 
 def cmd_counters(rid):
@@ -358,7 +483,8 @@ def main(argv):
     cmds = {"populate": cmd_populate, "senders": cmd_senders,
             "count": cmd_count, "running": cmd_running, "bind": cmd_bind,
             "hold": cmd_hold, "churn": cmd_churn, "reflchurn": cmd_reflchurn,
-            "memory": cmd_memory, "counters": cmd_counters}
+            "memory": cmd_memory, "failnth": cmd_failnth,
+            "counters": cmd_counters}
     if len(argv) < 2 or argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 2
