@@ -402,6 +402,36 @@ twamp_bg_kill()
 	BG_PIDS=()
 }
 
+# twamp_twampd_bg NS ADDR:PORT LOG [ARGS...]: run $TWAMPD -f --backend
+# kernel -l ADDR:PORT ARGS in namespace NS in the background, its output in
+# LOG and its PID in TWAMPD_PID (and BG_PIDS), and wait up to 10 s for it
+# to listen. Returns $KSFT_SKIP (TWAMP_SKIP_REASON set) when twampd is not
+# built, 1 with its output logged when it does not come up.
+twamp_twampd_bg()
+{
+	local ns=$1 listen=$2 log=$3 i
+
+	shift 3
+	if [ ! -x "${TWAMPD:-}" ]; then
+		TWAMP_SKIP_REASON="${TWAMPD:-twampd} not built"
+		return "$KSFT_SKIP"
+	fi
+	# not through a function or subshell: $! must be twampd's PID
+	ip netns exec "$ns" "$TWAMPD" -f --backend kernel -l "$listen" "$@" \
+		>"$log" 2>&1 &
+	TWAMPD_PID=$!
+	BG_PIDS+=("$TWAMPD_PID")
+	for ((i = 0; i < 100; i++)); do
+		[ "$(ip netns exec "$ns" ss -Htln "sport = :${listen##*:}" |
+		     wc -l)" -ge 1 ] && return 0
+		kill -0 "$TWAMPD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	twamp_log "FAIL: twampd does not listen on $listen in $ns"
+	sed 's/^/# twampd: /' "$log"
+	return 1
+}
+
 # --- temporary files ---------------------------------------------------------
 
 TWAMP_TMPDIRS=()

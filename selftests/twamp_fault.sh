@@ -315,18 +315,8 @@ test_twampd_kill()
 	local d c n end rc
 
 	clean_slate || return 1
-	if [ ! -x "$TWAMPD" ]; then
-		TWAMP_SKIP_REASON="$TWAMPD not built"
-		return "$KSFT_SKIP"
-	fi
-	# not through rns: $! must be the program's PID, not a subshell's
-	ip netns exec "$NS_R" "$TWAMPD" -f --backend kernel -l 10.0.0.2:8620 \
-		>"$TMP/twampd" 2>&1 &
-	d=$!
-	BG_PIDS+=("$d")
-	wait_for "twampd listens" 1 20 sh -c \
-		"ip netns exec $NS_R ss -Htln 'sport = :8620' | wc -l" || {
-		sed 's/^/# twampd: /' "$TMP/twampd"; return 1; }
+	twamp_twampd_bg "$NS_R" 10.0.0.2:8620 "$TMP/twampd" || return
+	d=$TWAMPD_PID
 	ip netns exec "$NS_S" "$TWAMP_CTL" test -p 8620 -c 100000 -i 10ms \
 		-w 1s 10.0.0.2 >"$TMP/ctl" 2>&1 &
 	c=$!

@@ -219,18 +219,8 @@ test_slowloris()
 {
 	local d out
 
-	if [ ! -x "$TWAMPD" ]; then
-		TWAMP_SKIP_REASON="$TWAMPD not built"
-		return "$KSFT_SKIP"
-	fi
-	ip netns exec "$NS_R" "$TWAMPD" -f --backend kernel -l 10.0.0.2:8621 \
-		>"$TMP/twampd" 2>&1 &
-	d=$!
-	BG_PIDS+=("$d")
-	for ((i = 0; i < 100; i++)); do
-		[ "$(rns ss -Htln 'sport = :8621' | wc -l)" -ge 1 ] && break
-		sleep 0.1
-	done
+	twamp_twampd_bg "$NS_R" 10.0.0.2:8621 "$TMP/twampd" || return
+	d=$TWAMPD_PID
 	out=$(sns python3 - 10.0.0.2 8621 <<'EOF'
 import socket, struct, sys, time
 addr, port = sys.argv[1], int(sys.argv[2])
