@@ -25,6 +25,13 @@
 #include <asm/unaligned.h>
 #endif
 
+/* Generic netlink's pre_doit() takes the split op since 6.2. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define twamp_genl_pre_op	genl_split_ops
+#else
+#define twamp_genl_pre_op	genl_ops
+#endif
+
 /*
  * udp_tunnel_xmit_skb() gained an IP-ID/flags parameter in 6.17; the
  * reflector is not yet ported to it.

@@ -17,6 +17,7 @@
 
 #include <linux/twamp_packet.h>
 
+#include "compat.h"
 #include "twamp.h"
 
 static struct genl_family twamp_nl_family;
@@ -1518,6 +1519,79 @@ int twamp_nl_notify_done(struct twamp_sender *s,
 	return twamp_nl_multicast(s, msg);
 }
 
+/*
+ * nla_parse() resolves an attribute given twice to its last copy without
+ * a word; a request that says two things is refused instead. Types past a
+ * policy's maximum never get here: validation has rejected them.
+ */
+#define TWAMP_NL_TYPES	64
+
+static int twamp_nl_once(const struct nlattr *head, int len,
+			 struct netlink_ext_ack *extack)
+{
+	DECLARE_BITMAP(seen, TWAMP_NL_TYPES) = { 0 };
+	const struct nlattr *nla;
+	int rem;
+
+	nla_for_each_attr(nla, head, len, rem) {
+		int type = nla_type(nla);
+
+		if (type < TWAMP_NL_TYPES && __test_and_set_bit(type, seen)) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "attribute given twice");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* A top-level attribute; info->attrs has only ops->maxattr + 1 entries. */
+static struct nlattr *twamp_nl_top(const struct twamp_genl_pre_op *ops,
+				   struct genl_info *info, int type)
+{
+	return info->attrs && type <= ops->maxattr ? info->attrs[type] : NULL;
+}
+
+/*
+ * Before every doit, after policy validation: no attribute twice at the
+ * top level, in the object's nest, or in an allow-list prefix.
+ */
+static int twamp_nl_pre_doit(const struct twamp_genl_pre_op *ops,
+			     struct sk_buff *skb, struct genl_info *info)
+{
+	static const int nests[] = {
+		TWAMP_A_CLOCK, TWAMP_A_REFLECTOR, TWAMP_A_SESSION, TWAMP_A_SENDER,
+	};
+	struct nlattr *nest, *allow, *entry;
+	unsigned int i;
+	int err, rem;
+
+	BUILD_BUG_ON(max3(TWAMP_A_MAX, TWAMP_A_CLOCK_MAX, TWAMP_A_PREFIX_MAX) >=
+		     TWAMP_NL_TYPES);
+	BUILD_BUG_ON(max3(TWAMP_A_REFLECTOR_MAX, TWAMP_A_SESSION_MAX,
+			  TWAMP_A_SENDER_MAX) >= TWAMP_NL_TYPES);
+
+	err = twamp_nl_once(nlmsg_attrdata(info->nlhdr, GENL_HDRLEN),
+			    nlmsg_attrlen(info->nlhdr, GENL_HDRLEN),
+			    info->extack);
+	for (i = 0; !err && i < ARRAY_SIZE(nests); i++) {
+		nest = twamp_nl_top(ops, info, nests[i]);
+		if (nest)
+			err = twamp_nl_once(nla_data(nest), nla_len(nest),
+					    info->extack);
+	}
+	nest = twamp_nl_top(ops, info, TWAMP_A_REFLECTOR);
+	allow = nest ? nla_find_nested(nest, TWAMP_A_REFLECTOR_ALLOW) : NULL;
+	if (err || !allow)
+		return err;
+	nla_for_each_nested(entry, allow, rem) {
+		err = twamp_nl_once(nla_data(entry), nla_len(entry),
+				    info->extack);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static const struct genl_ops twamp_nl_ops[] = {
 	{
 		/* no policy: the core rejects any attribute */
@@ -1629,6 +1703,7 @@ static struct genl_family twamp_nl_family __ro_after_init = {
 	.maxattr	= TWAMP_A_MAX,
 	.netnsok	= true,
 	.module		= THIS_MODULE,
+	.pre_doit	= twamp_nl_pre_doit,
 	.ops		= twamp_nl_ops,
 	.n_ops		= ARRAY_SIZE(twamp_nl_ops),
 	.resv_start_op	= TWAMP_CMD_INFO_GET,

@@ -308,6 +308,56 @@ def top_cases(kind, cmd):
            errno.EINVAL, ["unknown"], offs=True)
 
 
+def dup_cases():
+    """An attribute given twice, at any level, is refused and named (the
+    offset points at the second copy); nla_parse() alone would take the
+    last one."""
+    def name_of(kind, typ):
+        pre = "TWAMP_A_%s_" % kind
+        return next(k[len(pre):] for k, v in C.items()
+                    if k.startswith(pre) and v == typ and
+                    not k.endswith("MAX"))
+
+    for kind, cmd in (("REFLECTOR", "REFLECTOR_NEW"),
+                      ("SESSION", "SESSION_NEW"), ("SENDER", "SENDER_NEW"),
+                      ("CLOCK", "CLOCK_SET")):
+        top = C["TWAMP_A_" + kind]
+        what = cmd.lower().replace("_", " ")
+        base = base_children(kind)
+        for c in base:
+            typ = struct.unpack("=H", c[2:4])[0]
+            expect("%s: %s given twice" % (what, name_of(kind, typ)),
+                   CMD[cmd], nest(top, *(base + [c])), errno.EINVAL,
+                   ["twice"], offs=True)
+        expect("%s: the %s nest given twice" % (what, kind.lower()),
+               CMD[cmd], nest(top, *base) + nest(top, *base), errno.EINVAL,
+               ["twice"], offs=True)
+    expect("reflector new: BIND flag given twice", CMD["REFLECTOR_NEW"],
+           nest(T.TWAMP_A_REFLECTOR,
+                *(base_children("REFLECTOR") +
+                  [flag(T.TWAMP_A_REFLECTOR_BIND)] * 2)),
+           errno.EINVAL, ["twice"], offs=True)
+    P = T.TWAMP_A_PREFIX_IPV4
+    expect("reflector new: prefix address given twice",
+           CMD["REFLECTOR_NEW"],
+           nest(T.TWAMP_A_REFLECTOR, *(base_children("REFLECTOR") + [
+               nest(T.TWAMP_A_REFLECTOR_ALLOW,
+                    nest(1, ip4(P, "10.0.0.0"), u8(T.TWAMP_A_PREFIX_LEN, 8)),
+                    nest(2, ip4(P, "10.0.0.0"), ip4(P, "10.1.0.0")))])),
+           errno.EINVAL, ["twice"], offs=True)
+    # An unknown ID: without the check these fail with ENOENT instead.
+    for kind, cmds in (("REFLECTOR", ["REFLECTOR_DEL", "REFLECTOR_GET"]),
+                       ("SESSION", ["SESSION_DEL", "SESSION_GET"]),
+                       ("SENDER", ["SENDER_START", "SENDER_STOP",
+                                   "SENDER_DEL", "SENDER_GET"])):
+        idt = C["TWAMP_A_%s_ID" % kind]
+        for c in cmds:
+            expect("%s: ID given twice" % c.lower().replace("_", " "),
+                   CMD[c], nest(C["TWAMP_A_" + kind], u32(idt, 0x7ffffff0),
+                                u32(idt, 0x7ffffff0)),
+                   errno.EINVAL, ["twice"], offs=True)
+
+
 def sem_reflector():
     A = lambda n: C["TWAMP_A_REFLECTOR_" + n]  # noqa: E731
     P = lambda n: C["TWAMP_A_PREFIX_" + n]  # noqa: E731
@@ -649,6 +699,7 @@ def main():
     id_cases("SESSION", ["SESSION_DEL", "SESSION_GET"])
     id_cases("SENDER", ["SENDER_START", "SENDER_STOP", "SENDER_DEL",
                         "SENDER_GET"])
+    dup_cases()
     sem_reflector()
     sem_session()
     sem_sender()
