@@ -498,15 +498,24 @@ def mode_poisson(poisson, periodic, count, interval_ms):
         ms(st["late_max_ns"]), st["late_sends"]))
     ok(0.9 * iv <= m <= 1.1 * iv, "periodic mean gap %.3f ms" % (m / 1e6))
     # The guest stalls now and then, so rather than the CV: most gaps are
-    # the interval, and the schedule does not drift (absolute deadlines:
-    # every T1 is on its deadline, up to the lateness the kernel reports).
+    # the interval, and the schedule does not drift. With absolute
+    # deadlines T1 - n * interval stays put: a stall delays the packets it
+    # hits (by more than late_max when it falls between the timer and the
+    # stamp) but not the ones after it. A sender that slept one interval
+    # from each send would drift by its wake-up latency on every packet,
+    # 100 times over here. So the typical offset of the last quarter is the
+    # first quarter's.
     ok(dev < 0.1 * iv, "periodic: median |gap - interval| %.3f ms" % (dev / 1e6))
     t1 = [r["t1_ns"] for r in sorted(firsts(doc), key=lambda r: r["seq"])]
-    drift = [t - t1[0] - n * iv for n, t in enumerate(t1)]
-    bound = st["late_max_ns"] + 2 * 10**6
-    ok(max(abs(d) for d in drift) <= bound,
-       "periodic: T1 off its deadline by up to %s, late_max %s" %
-       (ms(max(abs(d) for d in drift)), ms(st["late_max_ns"])))
+    off = [t - t1[0] - n * iv for n, t in enumerate(t1)]
+    q = len(off) // 4
+    head, tail = sorted(off[:q])[q // 2], sorted(off[-q:])[q // 2]
+    log("periodic: T1 offset from its deadline, median of the first and "
+        "last quarters %s and %s, max %s" %
+        (ms(head), ms(tail), ms(max(abs(d) for d in off))))
+    ok(abs(tail - head) <= 0.1 * iv,
+       "periodic: T1 drifts from its deadlines: %s in the first quarter, "
+       "%s in the last" % (ms(head), ms(tail)))
 
 # The kernel histogram of docs/sender.md: exact below 128 ns, then 128
 # buckets per power of two up to 2^41 ns, each standing for its midpoint.
