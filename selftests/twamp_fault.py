@@ -37,7 +37,6 @@ Exit status 0 on success; "# ..." lines say what failed.
 import errno
 import os
 import signal
-import struct
 import sys
 import time
 
@@ -56,7 +55,7 @@ def addr_attr(typ4, typ6, addr):
     return ip6(typ6, addr) if ":" in addr else ip4(typ4, addr)
 
 
-def refl(g, addr, port, stamp=False, stateful=False, bind=False):
+def refl_attrs(addr, port, stamp=False, stateful=False, bind=False):
     kids = [u16(T.TWAMP_A_REFLECTOR_PORT, port)]
     if addr != "any":
         kids.append(addr_attr(T.TWAMP_A_REFLECTOR_LOCAL_IPV4,
@@ -67,10 +66,14 @@ def refl(g, addr, port, stamp=False, stateful=False, bind=False):
         kids.append(flag(T.TWAMP_A_REFLECTOR_STATEFUL))
     if bind:
         kids.append(flag(T.TWAMP_A_REFLECTOR_BIND))
-    return g.reflector_new(*kids)
+    return kids
 
 
-def sess(g, rid, peer, pport, bind=False, ssid=None):
+def refl(g, addr, port, **kw):
+    return g.reflector_new(*refl_attrs(addr, port, **kw))
+
+
+def sess_attrs(rid, peer, pport, bind=False, ssid=None):
     kids = [u32(T.TWAMP_A_SESSION_REFLECTOR_ID, rid),
             addr_attr(T.TWAMP_A_SESSION_PEER_IPV4, T.TWAMP_A_SESSION_PEER_IPV6,
                       peer),
@@ -79,11 +82,14 @@ def sess(g, rid, peer, pport, bind=False, ssid=None):
         kids.append(u16(T.TWAMP_A_SESSION_SSID, ssid))
     if bind:
         kids.append(flag(T.TWAMP_A_SESSION_BIND))
-    return g.session_new(*kids)
+    return kids
 
 
-def sender(g, dst, port, stamp=False, bind=False, interval=10000000,
-           start=True):
+def sess(g, rid, peer, pport, **kw):
+    return g.session_new(*sess_attrs(rid, peer, pport, **kw))
+
+
+def sender_attrs(dst, port, stamp=False, bind=False, interval=10000000):
     kids = [addr_attr(T.TWAMP_A_SENDER_REMOTE_IPV4, T.TWAMP_A_SENDER_REMOTE_IPV6,
                       dst),
             u16(T.TWAMP_A_SENDER_REMOTE_PORT, port),
@@ -94,7 +100,11 @@ def sender(g, dst, port, stamp=False, bind=False, interval=10000000,
         kids.append(u8(T.TWAMP_A_SENDER_FORMAT, T.TWAMP_FORMAT_STAMP))
     if bind:
         kids.append(flag(T.TWAMP_A_SENDER_BIND))
-    sid = g.sender_new(*kids)
+    return kids
+
+
+def sender(g, dst, port, start=True, **kw):
+    sid = g.sender_new(*sender_attrs(dst, port, **kw))
     if start:
         a = g.by_id(T.TWAMP_CMD_SENDER_START, T.TWAMP_A_SENDER,
                     T.TWAMP_A_SENDER_ID, sid)
@@ -360,10 +370,7 @@ class FailNth:
 def _attempt(g, fi, n, cmd, payload):
     """Run one request with the n-th allocation failing: (errno, answer,
     injected). errno is the request's (or its ack's) error, 0 on success."""
-    g.seq += 1
-    body = struct.pack("=BBH", cmd, 1, 0) + payload
-    msg = struct.pack("=IHHII", 16 + len(body), g.family,
-                      nl.NLM_F_REQUEST | nl.NLM_F_ACK, g.seq, 0) + body
+    msg = g.build(g.family, cmd, payload)
     a = None
     fi.arm(n)
     try:
@@ -378,7 +385,7 @@ def _attempt(g, fi, n, cmd, payload):
 
 def _failnth_op(g, fi, name, what, cmd, payload, limit=400):
     """Sweep n = 1, 2, ... over one creating request (what: the object
-    type it lists under, or None). Returns (attempts, ok)."""
+    type it lists under). Returns (attempts, ok)."""
     ok = True
     before = set(g.ids(what))
     for n in range(1, limit + 1):
@@ -418,42 +425,28 @@ def cmd_failnth(rid):
     g = nl.Genl()
     fi = FailNth()
     rid = int(rid)
-    ops = [
-        ("session new", S, T.TWAMP_CMD_SESSION_NEW, nest(
-            T.TWAMP_A_SESSION, u32(T.TWAMP_A_SESSION_REFLECTOR_ID, rid),
-            ip4(T.TWAMP_A_SESSION_PEER_IPV4, "10.96.0.1"),
-            u16(T.TWAMP_A_SESSION_PEER_PORT, 2000))),
-        ("reflector new", R, T.TWAMP_CMD_REFLECTOR_NEW, nest(
-            T.TWAMP_A_REFLECTOR, u16(T.TWAMP_A_REFLECTOR_PORT, 25100),
-            ip4(T.TWAMP_A_REFLECTOR_LOCAL_IPV4, "10.0.0.2"),
-            u8(T.TWAMP_A_REFLECTOR_FORMAT, T.TWAMP_FORMAT_STAMP),
-            flag(T.TWAMP_A_REFLECTOR_STATEFUL))),
-        ("sender new", N, T.TWAMP_CMD_SENDER_NEW, nest(
-            T.TWAMP_A_SENDER, ip4(T.TWAMP_A_SENDER_REMOTE_IPV4, "10.0.0.1"),
-            u16(T.TWAMP_A_SENDER_REMOTE_PORT, 25200),
-            u32(T.TWAMP_A_SENDER_COUNT, 0),
-            u64(T.TWAMP_A_SENDER_INTERVAL, 10000000))),
-    ]
     # Keyed objects allocate their ciphers too.
-    keys = [u8(T.TWAMP_A_SESSION_SECURITY, T.TWAMP_SECURITY_ENCRYPT),
-            nl.attr(T.TWAMP_A_SESSION_AES_KEY, bytes(range(16))),
-            nl.attr(T.TWAMP_A_SESSION_HMAC_KEY, bytes(range(32)))]
-    ops.append(("encrypted session new", S, T.TWAMP_CMD_SESSION_NEW, nest(
-        T.TWAMP_A_SESSION, u32(T.TWAMP_A_SESSION_REFLECTOR_ID, rid),
-        ip4(T.TWAMP_A_SESSION_PEER_IPV4, "10.96.0.2"),
-        u16(T.TWAMP_A_SESSION_PEER_PORT, 2001), *keys)))
-    keys = [u8(T.TWAMP_A_SENDER_SECURITY, T.TWAMP_SECURITY_ENCRYPT),
-            nl.attr(T.TWAMP_A_SENDER_AES_KEY, bytes(range(16))),
-            nl.attr(T.TWAMP_A_SENDER_HMAC_KEY, bytes(range(32)))]
-    ops.append(("encrypted sender new", N, T.TWAMP_CMD_SENDER_NEW, nest(
-        T.TWAMP_A_SENDER, ip4(T.TWAMP_A_SENDER_REMOTE_IPV4, "10.0.0.1"),
-        u16(T.TWAMP_A_SENDER_REMOTE_PORT, 25201),
-        u32(T.TWAMP_A_SENDER_COUNT, 0),
-        u64(T.TWAMP_A_SENDER_INTERVAL, 10000000), *keys)))
+    sess_keys = [u8(T.TWAMP_A_SESSION_SECURITY, T.TWAMP_SECURITY_ENCRYPT),
+                 nl.attr(T.TWAMP_A_SESSION_AES_KEY, bytes(range(16))),
+                 nl.attr(T.TWAMP_A_SESSION_HMAC_KEY, bytes(range(32)))]
+    sender_keys = [u8(T.TWAMP_A_SENDER_SECURITY, T.TWAMP_SECURITY_ENCRYPT),
+                   nl.attr(T.TWAMP_A_SENDER_AES_KEY, bytes(range(16))),
+                   nl.attr(T.TWAMP_A_SENDER_HMAC_KEY, bytes(range(32)))]
+    ops = [
+        ("session new", S, sess_attrs(rid, "10.96.0.1", 2000)),
+        ("reflector new", R, refl_attrs("10.0.0.2", 25100, stamp=True,
+                                        stateful=True)),
+        ("sender new", N, sender_attrs("10.0.0.1", 25200)),
+        ("encrypted session new", S,
+         sess_attrs(rid, "10.96.0.2", 2001) + sess_keys),
+        ("encrypted sender new", N,
+         sender_attrs("10.0.0.1", 25201) + sender_keys),
+    ]
     ok = True
     figures = []
-    for name, what, cmd, payload in ops:
-        n, good = _failnth_op(g, fi, name, what, cmd, payload)
+    for name, what, kids in ops:
+        n, good = _failnth_op(g, fi, name, what, C["TWAMP_CMD_%s_NEW" % what],
+                              nest(C["TWAMP_A_" + what], *kids))
         ok = ok and good
         figures.append("%s %d" % (name, n - 1))
     print("allocations failed in turn: " + ", ".join(figures))

@@ -254,8 +254,8 @@ for k in ("SENDER", "SESSION", "REFLECTOR"):
 
 # Creation with allocations failing. With CONFIG_FAILSLAB (debug kernels)
 # the test fails the 1st, 2nd, ... slab allocation of creating a session,
-# a reflector and a sender in turn (/proc/thread-self/fail-nth), until
-# one completes with none failed: every attempt must succeed and be
+# a reflector, a sender and (keyed) an encrypted session and sender in
+# turn (/proc/thread-self/fail-nth), until each completes with none failed: every attempt must succeed and be
 # listed, or fail with an out-of-memory errno and leave nothing, and
 # kmemleak's scan at the end finds any error path that leaks. Without it
 # (Debian's 6.1 has no CONFIG_FAULT_INJECTION) a memory cgroup cannot make

@@ -188,12 +188,15 @@ class Genl:
     def send_raw(self, msg):
         self.sock.send(msg)
 
-    def raw(self, family, cmd, payload, flags=NLM_F_ACK, version=1):
+    def build(self, family, cmd, payload, flags=NLM_F_ACK, version=1):
+        """The next request, numbered: its bytes (sequence in self.seq)."""
         self.seq += 1
         body = struct.pack("=BBH", cmd, version, 0) + payload
-        msg = struct.pack("=IHHII", 16 + len(body), family,
-                          NLM_F_REQUEST | flags, self.seq, 0) + body
-        self.sock.send(msg)
+        return struct.pack("=IHHII", 16 + len(body), family,
+                           NLM_F_REQUEST | flags, self.seq, 0) + body
+
+    def raw(self, family, cmd, payload, flags=NLM_F_ACK, version=1):
+        self.sock.send(self.build(family, cmd, payload, flags, version))
         return self.recv(self.seq)
 
     def recv(self, seq):

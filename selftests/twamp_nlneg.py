@@ -58,6 +58,13 @@ CMD = {k[len("TWAMP_CMD_"):]: v for k, v in C.items()
        if k.startswith("TWAMP_CMD_")}
 
 
+# The operations that take an object's ID, by object.
+ID_OPS = (("REFLECTOR", ["REFLECTOR_DEL", "REFLECTOR_GET"]),
+          ("SESSION", ["SESSION_DEL", "SESSION_GET"]),
+          ("SENDER", ["SENDER_START", "SENDER_STOP", "SENDER_DEL",
+                      "SENDER_GET"]))
+
+
 def cleanup_unexpected(cmd, a):
     """A request that should have failed made an object: delete it."""
     for what in ("REFLECTOR", "SESSION", "SENDER"):
@@ -346,10 +353,7 @@ def dup_cases():
                     nest(2, ip4(P, "10.0.0.0"), ip4(P, "10.1.0.0")))])),
            errno.EINVAL, ["twice"], offs=True)
     # An unknown ID: without the check these fail with ENOENT instead.
-    for kind, cmds in (("REFLECTOR", ["REFLECTOR_DEL", "REFLECTOR_GET"]),
-                       ("SESSION", ["SESSION_DEL", "SESSION_GET"]),
-                       ("SENDER", ["SENDER_START", "SENDER_STOP",
-                                   "SENDER_DEL", "SENDER_GET"])):
+    for kind, cmds in ID_OPS:
         idt = C["TWAMP_A_%s_ID" % kind]
         for c in cmds:
             expect("%s: ID given twice" % c.lower().replace("_", " "),
@@ -695,10 +699,8 @@ def main():
         policy_cases(kind, table, kind + "_NEW")
     top_cases("CLOCK", "CLOCK_SET")
     policy_cases("CLOCK", CLOCK, "CLOCK_SET")
-    id_cases("REFLECTOR", ["REFLECTOR_DEL", "REFLECTOR_GET"])
-    id_cases("SESSION", ["SESSION_DEL", "SESSION_GET"])
-    id_cases("SENDER", ["SENDER_START", "SENDER_STOP", "SENDER_DEL",
-                        "SENDER_GET"])
+    for kind, cmds in ID_OPS:
+        id_cases(kind, cmds)
     dup_cases()
     sem_reflector()
     sem_session()
