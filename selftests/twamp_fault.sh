@@ -87,12 +87,19 @@ objects_are()
 	twamp_expect "objects of $1" "$2" ip netns exec "$1" python3 "$PY" count
 }
 
-# Reflector RID in R has rx > 0 and rx = tx + drops.
+# Reflector RID in R has rx > 0 and rx = tx + drops. Senders may still be
+# sending: a read can fall between a packet's rx and its tx, so the sums
+# must meet in one of 10 reads 0.1 s apart.
 counters_add_up()
 {
-	local rx tx drops
+	local rx tx drops i
 
-	read -r rx tx drops < <(rpy counters "$1") || return 1
+	for ((i = 0; i < 10; i++)); do
+		read -r rx tx drops < <(rpy counters "$1") || return 1
+		[ -n "$rx" ] && [ "$rx" -gt 0 ] && [ "$rx" -eq $((tx + drops)) ] &&
+			break
+		sleep 0.1
+	done
 	twamp_log "reflector $1: rx $rx tx $tx drops $drops"
 	if [ -z "$rx" ] || [ "$rx" -eq 0 ] || [ "$rx" -ne $((tx + drops)) ]; then
 		twamp_log "FAIL: reflector $1 counters: rx $rx tx $tx drops $drops"
