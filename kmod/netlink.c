@@ -1693,8 +1693,19 @@ static const struct genl_ops twamp_nl_ops[] = {
 	},
 };
 
+/*
+ * Results name the peers and timings of every sender in the namespace:
+ * joining needs CAP_NET_ADMIN in the namespace's user namespace, as every
+ * operation does. GENL_MCAST_CAP_NET_ADMIN came in Linux 6.7 and went to
+ * the stable trees (Debian's 6.1 has it); before it, genl_bind() let
+ * anyone join, and the flags of a group meant nothing.
+ */
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+#error "twamp needs GENL_MCAST_CAP_NET_ADMIN (Linux 6.7, or a stable kernel with it)"
+#endif
+
 static const struct genl_multicast_group twamp_nl_mcgrps[] = {
-	{ .name = TWAMP_MCGRP_RESULTS, .flags = GENL_UNS_ADMIN_PERM, },
+	{ .name = TWAMP_MCGRP_RESULTS, .flags = GENL_MCAST_CAP_NET_ADMIN, },
 };
 
 static struct genl_family twamp_nl_family __ro_after_init = {
