@@ -63,7 +63,8 @@ static int twamp_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_string(msg, TWAMP_A_INFO_VERSION, TWAMP_VERSION) ||
 	    nla_put_u32(msg, TWAMP_A_INFO_ABI_VERSION, TWAMP_GENL_VERSION) ||
 	    nla_put_u64_64bit(msg, TWAMP_A_INFO_FEATURES, twamp_features(),
-			      TWAMP_A_INFO_PAD))
+			      TWAMP_A_INFO_PAD) ||
+	    twamp_limits_fill(msg, twamp_pernet(genl_info_net(info)), skb))
 		goto nla_put_failure;
 	nla_nest_end(msg, nest);
 
@@ -298,7 +299,7 @@ static int twamp_nl_parse_allow(struct twamp_reflector *r, struct nlattr *list,
 				    "allow list needs 1 to 64 prefixes");
 		return -EINVAL;
 	}
-	r->allow = kcalloc(n, sizeof(*r->allow), GFP_KERNEL);
+	r->allow = kcalloc(n, sizeof(*r->allow), GFP_KERNEL_ACCOUNT);
 	if (!r->allow)
 		return -ENOMEM;
 
@@ -396,7 +397,7 @@ static int twamp_nl_parse_reflector(struct twamp_reflector *r,
 		u64 now = ktime_get_mono_fast_ns();
 
 		r->buckets = kcalloc(TWAMP_RATE_BUCKETS, sizeof(*r->buckets),
-				     GFP_KERNEL);
+				     GFP_KERNEL_ACCOUNT);
 		if (!r->buckets)
 			return -ENOMEM;
 		for (i = 0; i < TWAMP_RATE_BUCKETS; i++) {
@@ -444,7 +445,9 @@ static int twamp_nl_reflector_new_doit(struct sk_buff *skb,
 	}
 
 	mutex_lock(&tn->lock);
-	err = twamp_reflector_start(tn, r, info->extack);
+	err = twamp_limits_object(tn, info->extack);
+	if (!err)
+		err = twamp_reflector_start(tn, r, info->extack);
 	if (err) {
 		mutex_unlock(&tn->lock);
 		nlmsg_free(msg);
@@ -1278,7 +1281,11 @@ static int twamp_nl_sender_new_doit(struct sk_buff *skb,
 		goto err_free;
 
 	mutex_lock(&tn->lock);
-	err = twamp_sender_create(tn, s, info->extack);
+	err = twamp_limits_object(tn, info->extack);
+	if (!err)
+		err = twamp_limits_sender(tn, s, skb, info->extack);
+	if (!err)
+		err = twamp_sender_create(tn, s, info->extack);
 	if (err) {
 		mutex_unlock(&tn->lock);
 		goto err_free;

@@ -57,6 +57,7 @@ bool twamp_crypto_open(const struct twamp_crypto *c, u8 *pl, bool reply);
  * @gc_work: expires idle sessions (REFWAIT) while there are sessions
  * @senders: senders by ID; writers hold @lock, readers use RCU
  * @next_sender_id: cursor for cyclic ID allocation
+ * @n_sessions: reflector sessions in the namespace, for max_sessions
  * @clock_synced: clock synchronized to UTC by an external source
  * @clock_error_ns: bound on the clock error, in nanoseconds
  * @error_estimate: RFC 4656 encoding of the two above, read locklessly
@@ -73,6 +74,7 @@ struct twamp_net {
 	struct delayed_work gc_work;
 	struct xarray senders;
 	u32 next_sender_id;
+	atomic_t n_sessions;
 	bool clock_synced;
 	u64 clock_error_ns;
 	u16 error_estimate;
@@ -371,6 +373,7 @@ struct twamp_sender {
 	u64 start_time;
 	u64 wait;
 	u32 bind_portid;
+	u32 capped_pps;			/* counted against max_sender_pps */
 	u8 sid[16];
 	bool has_sid;
 	struct twamp_crypto *crypto;	/* NULL: unauthenticated */
@@ -444,6 +447,17 @@ static inline struct twamp_net *twamp_pernet(const struct net *net)
 u16 twamp_error_estimate(u64 error_ns, bool synced);
 void twamp_clock_init(struct twamp_net *tn);
 void twamp_clock_set(struct twamp_net *tn, bool synced, u64 error_ns);
+
+/* Per-namespace limits (limits.c); callers hold tn->lock but where noted. */
+int twamp_limits_object(struct twamp_net *tn, struct netlink_ext_ack *extack);
+int twamp_limits_sender(struct twamp_net *tn, struct twamp_sender *s,
+			const struct sk_buff *skb,
+			struct netlink_ext_ack *extack);
+bool twamp_limits_session_get(struct twamp_net *tn);	/* any context */
+void twamp_limits_session_put(struct twamp_net *tn);	/* any context */
+void twamp_limits_session_msg(struct netlink_ext_ack *extack);
+int twamp_limits_fill(struct sk_buff *msg, struct twamp_net *tn,
+		      const struct sk_buff *skb);	/* takes tn->lock */
 
 int twamp_nl_register(void);
 void twamp_nl_unregister(void);

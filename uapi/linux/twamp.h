@@ -81,9 +81,32 @@ enum twamp_a_info {
 	TWAMP_A_INFO_ABI_VERSION,	/* u32: TWAMP_GENL_VERSION */
 	TWAMP_A_INFO_FEATURES,		/* u64: enum twamp_feature bits */
 	TWAMP_A_INFO_PAD,
+	TWAMP_A_INFO_LIMITS,		/* nest, enum twamp_a_limits */
 
 	__TWAMP_A_INFO_MAX,
 	TWAMP_A_INFO_MAX = __TWAMP_A_INFO_MAX - 1
+};
+
+/*
+ * The namespace's limits and what it uses of them (docs/security.md). The
+ * limits are module parameters: read-only here.
+ */
+enum twamp_a_limits {
+	TWAMP_A_LIMITS_UNSPEC,
+	TWAMP_A_LIMITS_PAD,
+	TWAMP_A_LIMITS_MAX_OBJECTS,	/* u32: reflectors + senders */
+	TWAMP_A_LIMITS_OBJECTS,		/* u32: in use */
+	TWAMP_A_LIMITS_MAX_SESSIONS,	/* u32: reflector sessions */
+	TWAMP_A_LIMITS_SESSIONS,	/* u32: in use */
+	TWAMP_A_LIMITS_MAX_SENDER_PPS,	/* u32: packets/s of capped senders */
+	TWAMP_A_LIMITS_SENDER_PPS,	/* u64: in use */
+	TWAMP_A_LIMITS_RATE_EXEMPT,	/* flag: the caller's senders are
+					 * not capped (CAP_NET_ADMIN in the
+					 * initial user namespace)
+					 */
+
+	__TWAMP_A_LIMITS_MAX,
+	TWAMP_A_LIMITS_MAX = __TWAMP_A_LIMITS_MAX - 1
 };
 
 enum twamp_a_clock {
