@@ -11,11 +11,41 @@
 #include "ctl.h"
 #include "nl.h"
 
+/* The namespace's limits (docs/security.md), by TWAMP_A_LIMITS_* type. */
+static const char *const limit_names[TWAMP_A_LIMITS_MAX + 1] = {
+	[TWAMP_A_LIMITS_MAX_OBJECTS]	= "max_objects",
+	[TWAMP_A_LIMITS_OBJECTS]	= "objects",
+	[TWAMP_A_LIMITS_MAX_SESSIONS]	= "max_sessions",
+	[TWAMP_A_LIMITS_SESSIONS]	= "sessions",
+	[TWAMP_A_LIMITS_MAX_SENDER_PPS]	= "max_sender_pps",
+	[TWAMP_A_LIMITS_SENDER_PPS]	= "sender_pps",
+};
+
 struct module_info {
 	char version[64];
 	uint32_t abi;
 	uint64_t features;
+	bool has_limits;
+	bool rate_exempt;
+	uint64_t limit[TWAMP_A_LIMITS_MAX + 1];
 };
+
+static void parse_limits(const struct nlattr *nest, struct module_info *mi)
+{
+	const struct nlattr *tl[TWAMP_A_LIMITS_MAX + 1];
+	int t;
+
+	if (tnl_parse_nested(nest, tl, TWAMP_A_LIMITS_MAX))
+		return;
+	mi->has_limits = true;
+	mi->rate_exempt = tl[TWAMP_A_LIMITS_RATE_EXEMPT];
+	for (t = 0; t <= TWAMP_A_LIMITS_MAX; t++) {
+		if (!limit_names[t] || !tl[t])
+			continue;
+		mi->limit[t] = mnl_attr_get_payload_len(tl[t]) == 8 ?
+			       mnl_attr_get_u64(tl[t]) : mnl_attr_get_u32(tl[t]);
+	}
+}
 
 static const char *const feature_names[] = {
 	"reflector", "stamp", "stateful", "sender", "auth", "encrypt", "ptp",
@@ -37,6 +67,8 @@ static int info_cb(const struct nlmsghdr *nlh, void *data)
 		mi->abi = mnl_attr_get_u32(ti[TWAMP_A_INFO_ABI_VERSION]);
 	if (ti[TWAMP_A_INFO_FEATURES])
 		mi->features = mnl_attr_get_u64(ti[TWAMP_A_INFO_FEATURES]);
+	if (ti[TWAMP_A_INFO_LIMITS])
+		parse_limits(ti[TWAMP_A_INFO_LIMITS], mi);
 	return MNL_CB_OK;
 }
 
@@ -91,7 +123,19 @@ int cmd_version(int argc, char *argv[])
 			if (mi.features & (1ULL << i))
 				printf("%s\"%s\"", (mi.features & ((1ULL << i) - 1)) ?
 				       "," : "", feature_names[i]);
-		printf("]}\n");
+		printf("]");
+		if (mi.has_limits) {
+			int t, n = 0;
+
+			printf(",\"limits\":{");
+			for (t = 0; t <= TWAMP_A_LIMITS_MAX; t++)
+				if (limit_names[t])
+					printf("%s\"%s\":%" PRIu64, n++ ? "," : "",
+					       limit_names[t], mi.limit[t]);
+			printf(",\"rate_exempt\":%s}",
+			       mi.rate_exempt ? "true" : "false");
+		}
+		printf("}\n");
 		return 0;
 	}
 
@@ -103,5 +147,16 @@ int cmd_version(int argc, char *argv[])
 		if (mi.features & (1ULL << i))
 			printf(" %s", feature_names[i]);
 	printf("\n");
+	if (mi.has_limits)
+		printf("limits of this namespace: objects %" PRIu64 "/%" PRIu64
+		       ", sessions %" PRIu64 "/%" PRIu64
+		       ", sender rate %" PRIu64 "/%" PRIu64 " packets/s%s\n",
+		       mi.limit[TWAMP_A_LIMITS_OBJECTS],
+		       mi.limit[TWAMP_A_LIMITS_MAX_OBJECTS],
+		       mi.limit[TWAMP_A_LIMITS_SESSIONS],
+		       mi.limit[TWAMP_A_LIMITS_MAX_SESSIONS],
+		       mi.limit[TWAMP_A_LIMITS_SENDER_PPS],
+		       mi.limit[TWAMP_A_LIMITS_MAX_SENDER_PPS],
+		       mi.rate_exempt ? " (your senders are exempt)" : "");
 	return 0;
 }
