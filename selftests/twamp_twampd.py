@@ -183,18 +183,20 @@ class Client:
         return self.crypto.open(data) if self.crypto else data
 
     def request(self, sport, rport=0, padding=30, dscp=0, timeout=1.0,
-                v6=False, sender=None, reflect=None):
+                v6=False, sender=None, reflect=None, receiver=None):
         fam = socket.AF_INET6 if v6 else socket.AF_INET
         addr = bytes(16)
+        raddr = bytes(16)
         if sender:
-            a = socket.inet_pton(fam, sender)
-            addr = a.ljust(16, b"\0")
+            addr = socket.inet_pton(fam, sender).ljust(16, b"\0")
+        if receiver:
+            raddr = socket.inet_pton(fam, receiver).ljust(16, b"\0")
         tout = int(timeout * (1 << 32))
         # RFC 6038: Octets to be reflected, Length of padding to reflect
         extra = struct.pack("!HH4s", *reflect, bytes(4)) if reflect else \
             bytes(8)
         msg = struct.pack("!BBBBIIHH16s16s16sIQQI8s16s", 5, 6 if v6 else 4,
-                          0, 0, 0, 0, sport, rport, addr, bytes(16),
+                          0, 0, 0, 0, sport, rport, addr, raddr,
                           bytes(16), padding, ntp_now(), tout, dscp << 24,
                           extra, bytes(16))
         self.send(msg)
