@@ -8,7 +8,9 @@
 # mode sessions and their test traffic, Start/Stop and the Timeout, the
 # refusals (modes, keys, malformed messages, limits, ACL), SERVWAIT, a
 # silent client, the end of twampd (SIGTERM and SIGKILL) and the userspace
-# backend.
+# backend; and, as the attacks of issue 12, sessions aimed at a third party
+# (Sender Address), bound on another address of the server (Receiver
+# Address) or on another service's port (4789, 5353).
 
 here=$(dirname "$(readlink -f "$0")")
 ctl_given=${TWAMP_CTL:-}
