@@ -15,7 +15,10 @@
 
 /* One negotiated test session. */
 struct be_session_params {
-	/* Local address to receive on; its port is the one asked for, or 0. */
+	/*
+	 * Local address to receive on, already checked against the policy;
+	 * its port is the one asked for, or 0.
+	 */
 	struct sockaddr_storage local;
 	/* The Session-Sender: address and port. */
 	struct sockaddr_storage peer;
@@ -45,7 +48,10 @@ struct backend {
 	/* 1 if still reflecting, 0 if its REFWAIT ran out, or -errno. */
 	int (*session_alive)(struct backend *b, uint64_t handle);
 	void (*free)(struct backend *b);
-	/* Test (UDP) ports: the asked-for one if free, else one of these. */
+	/*
+	 * Test (UDP) ports, the only ones used: the asked-for one if it is
+	 * one of them and free, else another.
+	 */
 	uint16_t port_min, port_max;
 };
 

@@ -229,25 +229,21 @@ static int k_session_add(struct backend *b, const struct be_session_params *p,
 			 size_t errlen)
 {
 	struct kbackend *k = (struct kbackend *)b;
-	unsigned int range = b->port_max - b->port_min + 1, tries;
-	uint16_t want = sa_port(&p->local), try = 0;
+	uint16_t want = sa_port(&p->local), try;
 	uint32_t refl = 0, sess;
+	unsigned int i;
 	int ret = -EADDRINUSE;
 
-	/* The asked-for port first, unless another service's to take. */
-	if (want && (want >= 1024 || want == TWC_PORT)) {
-		ret = reflector_new(k, (const struct sockaddr *)&p->local, want,
-				    &refl);
-		try = want;
-	}
-	for (tries = 0; ret == -EADDRINUSE && tries < range; tries++) {
-		if (k->next_port < b->port_min || k->next_port > b->port_max)
-			k->next_port = b->port_min;
-		try = k->next_port++;
-		if (try == want)
-			continue;
+	/*
+	 * The asked-for port if it is a test port, then the others: never
+	 * one outside the range, which may be another service's.
+	 */
+	for (i = 0; (try = twc_port_try(want, b->port_min, b->port_max,
+					k->next_port, i)); i++) {
 		ret = reflector_new(k, (const struct sockaddr *)&p->local, try,
 				    &refl);
+		if (ret != -EADDRINUSE)
+			break;
 	}
 	if (ret) {
 		tnl_strerror(&k->nl, ret == -EADDRINUSE ?
@@ -261,6 +257,8 @@ static int k_session_add(struct backend *b, const struct be_session_params *p,
 		del(k, TWAMP_CMD_REFLECTOR_DEL, TWAMP_A_REFLECTOR, refl);
 		return ret;
 	}
+	if (try != want)
+		k->next_port = try == b->port_max ? b->port_min : try + 1;
 	*port = try;
 	*handle = (uint64_t)refl << 32 | sess;
 	return 0;

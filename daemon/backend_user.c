@@ -53,8 +53,8 @@ static int u_session_add(struct backend *b, const struct be_session_params *p,
 	cfg.reflect_len = p->reflect_len;
 	cfg.refwait_ms = p->refwait_ms;
 	memcpy(cfg.sid, p->sid, sizeof(cfg.sid));
-	/* The asked-for port first, unless another service's to take. */
-	if (want && (want >= 1024 || want == TWC_PORT))
+	/* The asked-for port if it is a test port, else one of the range. */
+	if (twc_port_in_range(want, b->port_min, b->port_max))
 		id = urefl_session_add(ub->u, &cfg, port);
 	if (id == -EADDRINUSE) {
 		set_port(&cfg.local, 0);

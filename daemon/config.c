@@ -92,31 +92,6 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss)
 	return -1;
 }
 
-static int parse_prefix(const char *s, struct cfg_prefix *p)
-{
-	char addr[INET6_ADDRSTRLEN];
-	const char *slash = strchr(s, '/');
-	unsigned long len;
-	size_t n = slash ? (size_t)(slash - s) : strlen(s);
-
-	if (n == 0 || n >= sizeof(addr))
-		return -1;
-	memcpy(addr, s, n);
-	addr[n] = '\0';
-	memset(p, 0, sizeof(*p));
-	if (inet_pton(AF_INET, addr, p->addr) == 1)
-		p->family = AF_INET;
-	else if (inet_pton(AF_INET6, addr, p->addr) == 1)
-		p->family = AF_INET6;
-	else
-		return -1;
-	len = p->family == AF_INET ? 32 : 128;
-	if (slash && parse_uint(slash + 1, 0, len, &len))
-		return -1;
-	p->len = len;
-	return 0;
-}
-
 static const struct {
 	const char *name;
 	uint32_t bit;
@@ -197,6 +172,19 @@ const char *cfg_addr_str(const struct sockaddr *sa, char *buf, size_t len)
 	return buf;
 }
 
+const char *cfg_ip_str(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const void *a = NULL;
+
+	if (sa->sa_family == AF_INET)
+		a = &((const struct sockaddr_in *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+	if (!a || !inet_ntop(sa->sa_family, a, buf, len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
 static int bad(char *err, size_t errlen, const char *key, const char *val,
 	       const char *want)
 {
@@ -213,6 +201,21 @@ static int set_bool(bool *b, const char *key, const char *val, char *err,
 		*b = false;
 	else
 		return bad(err, errlen, key, val, "yes or no");
+	return 0;
+}
+
+static int add_prefix(struct twc_prefix *list, unsigned int *n,
+		      const char *key, const char *val, char *err,
+		      size_t errlen)
+{
+	if (*n == CFG_MAX_ALLOW) {
+		snprintf(err, errlen, "%s: at most %d prefixes", key,
+			 CFG_MAX_ALLOW);
+		return -1;
+	}
+	if (twc_prefix_parse(val, &list[*n]))
+		return bad(err, errlen, key, val, "ADDR[/LEN]");
+	(*n)++;
 	return 0;
 }
 
@@ -281,14 +284,13 @@ int cfg_set(struct twampd_cfg *c, const char *key, const char *val,
 			return bad(err, errlen, key, val, "1 to 1024");
 		c->max_sessions = v;
 	} else if (!strcmp(key, "allow")) {
-		if (c->n_allow == CFG_MAX_ALLOW) {
-			snprintf(err, errlen, "allow: at most %d prefixes",
-				 CFG_MAX_ALLOW);
-			return -1;
-		}
-		if (parse_prefix(val, &c->allow[c->n_allow]))
-			return bad(err, errlen, key, val, "ADDR[/LEN]");
-		c->n_allow++;
+		return add_prefix(c->allow, &c->n_allow, key, val, err, errlen);
+	} else if (!strcmp(key, "allow-sender")) {
+		return add_prefix(c->allow_sender, &c->n_allow_sender, key, val,
+				  err, errlen);
+	} else if (!strcmp(key, "allow-receiver")) {
+		return add_prefix(c->allow_receiver, &c->n_allow_receiver, key,
+				  val, err, errlen);
 	} else if (!strcmp(key, "servwait")) {
 		if (parse_uint(val, 0, 86400 * 7, &v))
 			return bad(err, errlen, key, val,
@@ -368,41 +370,7 @@ fail:
 	return -1;
 }
 
-static bool prefix_match(const uint8_t *a, const uint8_t *p, unsigned int len)
-{
-	unsigned int bytes = len / 8, bits = len % 8;
-
-	if (memcmp(a, p, bytes))
-		return false;
-	if (!bits)
-		return true;
-	return ((a[bytes] ^ p[bytes]) & (0xff << (8 - bits))) == 0;
-}
-
 bool cfg_allowed(const struct twampd_cfg *c, const struct sockaddr *sa)
 {
-	const uint8_t *addr;
-	unsigned int i;
-	int family = sa->sa_family;
-
-	if (!c->n_allow)
-		return true;
-	if (family == AF_INET) {
-		addr = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
-	} else if (family == AF_INET6) {
-		addr = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-		/* An IPv4 client on a dual-stack socket. */
-		if (IN6_IS_ADDR_V4MAPPED(
-			    &((const struct sockaddr_in6 *)sa)->sin6_addr)) {
-			addr += 12;
-			family = AF_INET;
-		}
-	} else {
-		return false;
-	}
-	for (i = 0; i < c->n_allow; i++)
-		if (c->allow[i].family == family &&
-		    prefix_match(addr, c->allow[i].addr, c->allow[i].len))
-			return true;
-	return false;
+	return !c->n_allow || twc_prefix_match(c->allow, c->n_allow, sa);
 }

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "control/control.h"
+
 #define CFG_DEFAULT_FILE	"/etc/twamp/twampd.conf"
 #define CFG_MAX_LISTEN		16
 #define CFG_MAX_ALLOW		64
@@ -21,12 +23,6 @@ enum cfg_backend {
 	CFG_BACKEND_AUTO,
 	CFG_BACKEND_KERNEL,
 	CFG_BACKEND_USER,
-};
-
-struct cfg_prefix {
-	int family;			/* AF_INET or AF_INET6 */
-	uint8_t addr[16];
-	uint8_t len;
 };
 
 struct cfg_listen {
@@ -44,8 +40,14 @@ struct twampd_cfg {
 	uint16_t port_min, port_max;	/* test (UDP) ports */
 	unsigned int max_conns;
 	unsigned int max_sessions;	/* per control connection */
-	struct cfg_prefix allow[CFG_MAX_ALLOW];
+	struct twc_prefix allow[CFG_MAX_ALLOW];
 	unsigned int n_allow;		/* 0: everyone */
+	/* Sender Addresses allowed besides the client's own. */
+	struct twc_prefix allow_sender[CFG_MAX_ALLOW];
+	unsigned int n_allow_sender;
+	/* Receiver Addresses allowed besides the control connection's. */
+	struct twc_prefix allow_receiver[CFG_MAX_ALLOW];
+	unsigned int n_allow_receiver;
 	unsigned int servwait;		/* seconds, 0: never */
 	unsigned int refwait;		/* seconds, 0: never */
 	char pid_file[PATH_MAX];
@@ -55,8 +57,8 @@ struct twampd_cfg {
 
 void cfg_defaults(struct twampd_cfg *c);
 /*
- * Apply one setting. "listen" and "allow" add to their list. Returns 0, or
- * -1 with a message in @err.
+ * Apply one setting. "listen", "allow", "allow-sender" and "allow-receiver"
+ * add to their list. Returns 0, or -1 with a message in @err.
  */
 int cfg_set(struct twampd_cfg *c, const char *key, const char *val,
 	    char *err, size_t errlen);
@@ -69,5 +71,7 @@ bool cfg_allowed(const struct twampd_cfg *c, const struct sockaddr *sa);
 const char *cfg_modes_str(uint32_t modes, char *buf, size_t len);
 /* "192.0.2.1:862" or "[2001:db8::1]:862". */
 const char *cfg_addr_str(const struct sockaddr *sa, char *buf, size_t len);
+/* The address alone: "192.0.2.1" or "2001:db8::1". */
+const char *cfg_ip_str(const struct sockaddr *sa, char *buf, size_t len);
 
 #endif

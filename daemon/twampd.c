@@ -13,7 +13,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <ifaddrs.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +160,31 @@ static void set_port(struct sockaddr_storage *ss, uint16_t port)
 		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
 }
 
+static uint8_t session_refuse(const struct conn *c, uint8_t accept,
+			      const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Log why a session is refused, and return the Accept value to send. */
+static uint8_t session_refuse(const struct conn *c, uint8_t accept,
+			      const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	log_info("conn %lu: session refused (Accept %u): %s", c->id, accept,
+		 why);
+	return accept;
+}
+
+/* The engine's own refusals (IPVN, Type-P, max-sessions ...). */
+static void op_refused(void *ctx, uint8_t accept, const char *why)
+{
+	session_refuse(ctx, accept, "%s", why);
+}
+
 /*
  * Symmetrical Size (RFC 6038, mode 64): both backends answer a request
  * that is at least as long as their reply header with a reply exactly as
@@ -176,9 +203,127 @@ static bool symmetric_padding_ok(const struct conn *c,
 	need += req->reflect_len;
 	if (req->padding >= need)
 		return true;
-	log_info("conn %lu: session refused: symmetrical size needs padding of at least %u, not %u",
-		 c->id, need, req->padding);
+	session_refuse(c, TWC_ACCEPT_UNSUPPORTED,
+		       "symmetrical size needs padding of at least %u, not %u",
+		       need, req->padding);
 	return false;
+}
+
+/*
+ * The Accept value of a session that the address policy refuses: 1,
+ * "Failure, reason unspecified" (RFC 4656 3.3, which RFC 5357 3.5 uses).
+ * The request is well formed and of a kind twampd implements, so not 3;
+ * no resource is short, so not 4 or 5, which tell the client that the same
+ * request may succeed elsewhere or later. The administrator does not allow
+ * it, and 1 is what owamp answers when its policy refuses a test
+ * (OWP_CNTRL_REJECT, "Test not allowed"). Clients treat any Accept other
+ * than 0 as a refusal, so the choice costs no interoperability.
+ */
+#define ACCEPT_POLICY		TWC_ACCEPT_FAILURE
+
+/* Is @sa an address of one of this host's interfaces (in this netns)? */
+static bool host_has_addr(const struct sockaddr *sa)
+{
+	struct ifaddrs *ifa, *i;
+	bool found = false;
+
+	if (getifaddrs(&ifa)) {
+		log_warn("getifaddrs: %s", strerror(errno));
+		return false;
+	}
+	for (i = ifa; i && !found; i = i->ifa_next)
+		found = i->ifa_addr && twc_addr_equal(i->ifa_addr, sa);
+	freeifaddrs(ifa);
+	return found;
+}
+
+/*
+ * The session's Session-Sender (@peer) and the address it is reflected on
+ * (@local), ports set: 0, or the Accept value of a refusal, logged.
+ *
+ * RFC 5357 3.5 lets a request name any Sender and Receiver Address.
+ * twampd does not let it name someone else's: the reflector answers every
+ * test packet to the Sender Address, so another host's there aims it at a
+ * third party (the client forging that host as the source of its test
+ * packets), and a Receiver Address of the client's choosing binds a
+ * reflector on an address the server uses for something else (loopback,
+ * a tunnel endpoint). Both must be the control connection's (which a
+ * zero address stands for) unless the administrator allows other ones by
+ * prefix: allow-sender, and allow-receiver for a multi-homed server,
+ * where the address must also be one of this host's.
+ */
+static uint8_t session_addrs(const struct conn *c,
+			     const struct twc_session_req *req,
+			     struct sockaddr_storage *peer,
+			     struct sockaddr_storage *local)
+{
+	struct sockaddr_storage cpeer = c->peer, clocal = c->local;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	const struct sockaddr *sa;
+
+	*peer = req->sender;
+	*local = req->receiver;
+	/* IPVN 6 naming an IPv4 host v4-mapped: the IPv4 host it is. */
+	twc_addr_unmap(peer);
+	twc_addr_unmap(local);
+	twc_addr_unmap(&cpeer);
+	twc_addr_unmap(&clocal);
+
+	sa = (const struct sockaddr *)peer;
+	cfg_ip_str(sa, a, sizeof(a));
+	switch (twc_addr_check(sa, (struct sockaddr *)&cpeer,
+			       d.cfg.allow_sender, d.cfg.n_allow_sender)) {
+	case TWC_ADDR_CONN:
+		/* The connection's own, with its scope if link-local. */
+		*peer = cpeer;
+		break;
+	case TWC_ADDR_ALLOWED:
+		log_info("conn %lu: Sender Address %s is not the client's, allowed by allow-sender",
+			 c->id, a);
+		break;
+	case TWC_ADDR_NOT_UNICAST:
+		return session_refuse(c, ACCEPT_POLICY,
+				      "Sender Address %s is not a unicast address",
+				      a);
+	case TWC_ADDR_REFUSED:
+		return session_refuse(c, ACCEPT_POLICY,
+				      "Sender Address %s is not the client's address %s (\"allow-sender %s\" in the config, or --allow-sender, would allow it)",
+				      a, cfg_ip_str((struct sockaddr *)&cpeer,
+						    b, sizeof(b)), a);
+	}
+	set_port(peer, req->sender_port);
+
+	sa = (const struct sockaddr *)local;
+	cfg_ip_str(sa, a, sizeof(a));
+	switch (twc_addr_check(sa, (struct sockaddr *)&clocal,
+			       d.cfg.allow_receiver, d.cfg.n_allow_receiver)) {
+	case TWC_ADDR_CONN:
+		*local = clocal;
+		break;
+	case TWC_ADDR_ALLOWED:
+		if (!host_has_addr(sa))
+			return session_refuse(c, ACCEPT_POLICY,
+					      "Receiver Address %s is in allow-receiver but is not an address of this host",
+					      a);
+		break;
+	case TWC_ADDR_NOT_UNICAST:
+		return session_refuse(c, ACCEPT_POLICY,
+				      "Receiver Address %s is not a unicast address",
+				      a);
+	case TWC_ADDR_REFUSED:
+		return session_refuse(c, ACCEPT_POLICY,
+				      "Receiver Address %s is not the address the client connected to, %s (\"allow-receiver %s\" in the config, or --allow-receiver, would allow it if it is this host's)",
+				      a, cfg_ip_str((struct sockaddr *)&clocal,
+						    b, sizeof(b)), a);
+	}
+	set_port(local, req->receiver_port);
+
+	if (peer->ss_family != local->ss_family)
+		return session_refuse(c, TWC_ACCEPT_UNSUPPORTED,
+				      "Sender Address %s and Receiver Address %s are of different families",
+				      cfg_ip_str((struct sockaddr *)peer, b,
+						 sizeof(b)), a);
+	return TWC_ACCEPT_OK;
 }
 
 static uint8_t op_request(void *ctx, const struct twc_session_req *req,
@@ -190,31 +335,24 @@ static uint8_t op_request(void *ctx, const struct twc_session_req *req,
 	struct be_session_params p;
 	struct session *s;
 	char err[256], sid[33], peer[64];
+	uint8_t accept;
 	int ret;
 
-	if (c->n_sessions >= d.cfg.max_sessions) {
-		log_info("conn %lu: session refused: already %u sessions (max-sessions)",
-			 c->id, c->n_sessions);
-		return TWC_ACCEPT_PERM_LIMIT;
-	}
-	if ((req->sender.ss_family != AF_INET &&
-	     req->sender.ss_family != AF_INET6) ||
-	    req->sender.ss_family != req->receiver.ss_family) {
-		log_info("conn %lu: session refused: sender and receiver addresses of different families",
-			 c->id);
-		return TWC_ACCEPT_UNSUPPORTED;
-	}
+	if (c->n_sessions >= d.cfg.max_sessions)
+		return session_refuse(c, TWC_ACCEPT_PERM_LIMIT,
+				      "already %u sessions on this connection (max-sessions)",
+				      c->n_sessions);
+	memset(&p, 0, sizeof(p));
+	accept = session_addrs(c, req, &p.peer, &p.local);
+	if (accept != TWC_ACCEPT_OK)
+		return accept;
 	if (!symmetric_padding_ok(c, req, sec))
 		return TWC_ACCEPT_UNSUPPORTED;
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return TWC_ACCEPT_TEMP_LIMIT;
+		return session_refuse(c, TWC_ACCEPT_TEMP_LIMIT,
+				      "out of memory");
 
-	memset(&p, 0, sizeof(p));
-	p.local = req->receiver;
-	set_port(&p.local, req->receiver_port);
-	p.peer = req->sender;
-	set_port(&p.peer, req->sender_port);
 	/* Made by the engine, which derived the test keys from it. */
 	memcpy(p.sid, acc->sid, 16);
 	p.dscp = req->dscp;
@@ -230,23 +368,28 @@ static uint8_t op_request(void *ctx, const struct twc_session_req *req,
 	explicit_bzero(&p.keys, sizeof(p.keys));
 	cfg_addr_str((const struct sockaddr *)&p.peer, peer, sizeof(peer));
 	if (ret) {
-		log_warn("conn %lu: session for %s refused: %s", c->id, peer,
-			 err);
 		free(s);
 		switch (ret) {
 		case -EADDRINUSE:
 		case -ENOMEM:
 		case -ENOBUFS:
 		case -ENOSPC:
-			return TWC_ACCEPT_TEMP_LIMIT;
+			accept = TWC_ACCEPT_TEMP_LIMIT;
+			break;
 		case -EOPNOTSUPP:
-			return TWC_ACCEPT_UNSUPPORTED;
+			accept = TWC_ACCEPT_UNSUPPORTED;
+			break;
 		case -EADDRNOTAVAIL:
 		case -EINVAL:
-			return TWC_ACCEPT_FAILURE;
+			accept = TWC_ACCEPT_FAILURE;
+			break;
 		default:
-			return TWC_ACCEPT_INTERNAL;
+			accept = TWC_ACCEPT_INTERNAL;
+			break;
 		}
+		log_warn("conn %lu: session for %s refused (Accept %u): %s",
+			 c->id, peer, accept, err);
+		return accept;
 	}
 	memcpy(s->sid, p.sid, 16);
 	s->timeout_ns = twc_ntp_to_ns(req->timeout);
@@ -254,6 +397,21 @@ static uint8_t op_request(void *ctx, const struct twc_session_req *req,
 	c->sessions = s;
 	c->n_sessions++;
 
+	/*
+	 * Another port than the one asked for is an alternate port, which
+	 * RFC 5357 3.5 lets the server offer with Accept 0: the client
+	 * sends to it, or gives up the session and asks again. Test ports
+	 * only ever come from port-range, so that a client cannot have a
+	 * reflector take another service's port (4789, 5353 ...).
+	 */
+	if (req->receiver_port && s->port != req->receiver_port)
+		log_info("conn %lu: Receiver Port %u %s %u-%u: port %u offered instead",
+			 c->id, req->receiver_port,
+			 twc_port_in_range(req->receiver_port, d.cfg.port_min,
+					   d.cfg.port_max) ?
+			 "is in use, in port-range" :
+			 "is outside port-range", d.cfg.port_min,
+			 d.cfg.port_max, s->port);
 	acc->port = s->port;
 	sid_str(s->sid, sid);
 	log_info("conn %lu: session %s: reflecting %s on port %u (%s, dscp %u, padding %u)",
@@ -326,6 +484,7 @@ static const struct twc_server_ops server_ops = {
 	.request = op_request,
 	.start = op_start,
 	.stop = op_stop,
+	.refused = op_refused,
 };
 
 /* --- connections ------------------------------------------------------ */
@@ -927,10 +1086,18 @@ static void usage(FILE *f)
 		"                          (default open)\n"
 		"      --key-file FILE     KeyID and secret lines (auth, encrypt, mixed)\n"
 		"      --pbkdf2-count N    PBKDF2 iterations in the greeting (default 4096)\n"
-		"      --port-range MIN-MAX UDP test ports (default 20000-20999)\n"
+		"      --port-range MIN-MAX UDP test ports, the only ones used (default\n"
+		"                          20000-20999)\n"
 		"      --max-conns N       control connections (default 64)\n"
 		"      --max-sessions N    sessions per connection (default 16)\n"
 		"      --allow PREFIX      allowed clients (repeatable; default all)\n"
+		"      --allow-sender PREFIX\n"
+		"                          Sender Addresses allowed besides the client's own\n"
+		"                          (repeatable; default none)\n"
+		"      --allow-receiver PREFIX\n"
+		"                          this host's addresses a session may be reflected\n"
+		"                          on besides the one the client connected to\n"
+		"                          (repeatable; default none)\n"
 		"      --servwait SEC      idle control connection timeout (default 900, 0 never)\n"
 		"      --refwait SEC       idle test session timeout (default 900, 0 never)\n"
 		"      --pid-file FILE     write the process ID there\n"
@@ -952,6 +1119,8 @@ static const struct option long_opts[] = {
 	{ "max-conns", required_argument, NULL, 'C' },
 	{ "max-sessions", required_argument, NULL, 'S' },
 	{ "allow", required_argument, NULL, 'A' },
+	{ "allow-sender", required_argument, NULL, 'a' },
+	{ "allow-receiver", required_argument, NULL, 'r' },
 	{ "servwait", required_argument, NULL, 'W' },
 	{ "refwait", required_argument, NULL, 'w' },
 	{ "pid-file", required_argument, NULL, 'P' },
@@ -971,7 +1140,8 @@ static int parse_options(int argc, char **argv)
 {
 	const char *config = CFG_DEFAULT_FILE;
 	bool config_given = false, listen_cleared = false,
-	     allow_cleared = false;
+	     allow_cleared = false, sender_cleared = false,
+	     receiver_cleared = false;
 	char err[512];
 	int opt;
 
@@ -1028,6 +1198,16 @@ static int parse_options(int argc, char **argv)
 			if (!allow_cleared)
 				d.cfg.n_allow = 0;
 			allow_cleared = true;
+			break;
+		case 'a':
+			if (!sender_cleared)
+				d.cfg.n_allow_sender = 0;
+			sender_cleared = true;
+			break;
+		case 'r':
+			if (!receiver_cleared)
+				d.cfg.n_allow_receiver = 0;
+			receiver_cleared = true;
 			break;
 		case 'c':
 			continue;

@@ -11,6 +11,8 @@ Environment:
   TWAMPD_SRV4, TWAMPD_SRV6   the server's addresses
   TWAMPD_CTL                 command prefix running twamp-ctl next to twampd
                              (e.g. "ip netns exec NS build/san/twamp-ctl")
+  TWAMPD_SRV_EXEC            command prefix running a command next to twampd
+                             (e.g. "ip netns exec NS")
 """
 
 import json
@@ -183,18 +185,20 @@ class Client:
         return self.crypto.open(data) if self.crypto else data
 
     def request(self, sport, rport=0, padding=30, dscp=0, timeout=1.0,
-                v6=False, sender=None, reflect=None):
+                v6=False, sender=None, reflect=None, receiver=None):
         fam = socket.AF_INET6 if v6 else socket.AF_INET
         addr = bytes(16)
+        raddr = bytes(16)
         if sender:
-            a = socket.inet_pton(fam, sender)
-            addr = a.ljust(16, b"\0")
+            addr = socket.inet_pton(fam, sender).ljust(16, b"\0")
+        if receiver:
+            raddr = socket.inet_pton(fam, receiver).ljust(16, b"\0")
         tout = int(timeout * (1 << 32))
         # RFC 6038: Octets to be reflected, Length of padding to reflect
         extra = struct.pack("!HH4s", *reflect, bytes(4)) if reflect else \
             bytes(8)
         msg = struct.pack("!BBBBIIHH16s16s16sIQQI8s16s", 5, 6 if v6 else 4,
-                          0, 0, 0, 0, sport, rport, addr, bytes(16),
+                          0, 0, 0, 0, sport, rport, addr, raddr,
                           bytes(16), padding, ntp_now(), tout, dscp << 24,
                           extra, bytes(16))
         self.send(msg)
@@ -571,6 +575,121 @@ def t_user(port, sport):
     c.close()
 
 
+def srv_exec(*args):
+    """Run a command in the server's namespace: its standard output."""
+    pre = shlex.split(os.environ.get("TWAMPD_SRV_EXEC", ""))
+    out = subprocess.run(pre + list(args), capture_output=True, text=True)
+    if out.returncode:
+        raise Fail("%s: %s" % (" ".join(args), out.stderr.strip()))
+    return out.stdout
+
+
+def udp_ports():
+    """The UDP ports bound in the server's namespace (kernel sockets too)."""
+    ports = set()
+    for line in srv_exec("ss", "-Huln").splitlines():
+        f = line.split()
+        if len(f) >= 4:
+            ports.add(int(f[3].rsplit(":", 1)[1]))
+    return ports
+
+
+def t_sender(port, sport, addr, expect, v6="0"):
+    """A session whose Sender Address is @addr ("0": zero) gets @expect.
+
+    The attack of issue 12: a client names another host (the victim) as
+    the Sender Address and forges it as the source of its test packets, so
+    that the reflector answers to the victim. twampd must refuse it with
+    Accept 1 unless allow-sender covers it, and nothing may reach the
+    kernel; the client's own address, or zero, is accepted.
+    """
+    v6 = v6 == "1"
+    sport, expect = int(sport), int(expect)
+    me = os.environ["TWAMPD_CLI6" if v6 else "TWAMPD_CLI4"]
+    c = Client(int(port), v6=v6)
+    check(c.accept == 0, "Server-Start Accept %s" % c.accept)
+    acc, rport, sid = c.request(sport, v6=v6,
+                                sender=None if addr == "0" else addr)
+    mine = [x for x in kernel_sessions() if x["peer_port"] == sport]
+    if expect:
+        check(acc == expect, "Sender Address %s from %s: Accept %d, "
+              "expected %d" % (addr, me, acc, expect))
+        check(rport == 0 and sid == bytes(16),
+              "refused, yet port %d, SID %s" % (rport, sid.hex()))
+        check(not mine, "refused, yet a kernel session: %s" % mine)
+        check(not [x for x in kernel_sessions() if x["peer"] == addr],
+              "a kernel session for %s" % addr)
+    else:
+        want = me if addr == "0" else addr
+        check(acc == 0, "Sender Address %s from %s: Accept %d" %
+              (addr, me, acc))
+        check(len(mine) == 1 and mine[0]["peer"] == want,
+              "kernel sessions %s, expected one for %s" % (mine, want))
+    c.close()
+
+
+def t_receiver(port, sport, addr, expect):
+    """A session whose Receiver Address is @addr ("0": zero) gets @expect,
+    and a reflector is bound on @addr only if it is accepted."""
+    sport, expect = int(sport), int(expect)
+    c = Client(int(port))
+    check(c.accept == 0, "Server-Start Accept %s" % c.accept)
+    acc, rport, sid = c.request(sport,
+                                receiver=None if addr == "0" else addr)
+    want = SRV4 if addr == "0" else addr
+    if expect:
+        check(acc == expect, "Receiver Address %s: Accept %d, expected %d" %
+              (addr, acc, expect))
+        check(rport == 0, "refused, yet port %d" % rport)
+        check(not [x for x in kernel_reflectors() if x["local"] == addr],
+              "a reflector on %s: %s" % (addr, kernel_reflectors()))
+    else:
+        check(acc == 0, "Receiver Address %s: Accept %d" % (addr, acc))
+        refl = [x for x in kernel_reflectors() if x["port"] == rport]
+        check(len(refl) == 1 and refl[0]["local"] == want,
+              "reflectors on port %d: %s, expected one on %s" %
+              (rport, refl, want))
+    c.close()
+
+
+def t_ports(port, sport, want, lo, hi, kernel="1"):
+    """A session asking for Receiver Port @want gets a port of @lo-@hi:
+    @want itself if it is in the range, else another one (RFC 5357 3.5's
+    alternate port); nothing ever listens on @want outside the range.
+    In the range, asking for it again while it is taken gets another."""
+    sport, want, lo, hi = int(sport), int(want), int(lo), int(hi)
+    inside = lo <= want <= hi
+    c = Client(int(port))
+    check(c.accept == 0, "Server-Start Accept %s" % c.accept)
+    acc, rport, _ = c.request(sport, rport=want)
+    check(acc == 0, "Receiver Port %d: Accept %d" % (want, acc))
+    check(lo <= rport <= hi, "Receiver Port %d: got port %d, outside the "
+          "range %d-%d" % (want, rport, lo, hi))
+    if inside:
+        check(rport == want, "Receiver Port %d in the range: got %d" %
+              (want, rport))
+    else:
+        check(rport != want, "got the port asked for, %d" % want)
+    ports = udp_ports()
+    # ss sees the session's socket, kernel or not: the check below can fail
+    check(rport in ports, "ss -uln does not list the session's port %d: %s"
+          % (rport, sorted(ports)))
+    if not inside:
+        check(want not in ports, "something listens on UDP %d: %s" %
+              (want, sorted(ports)))
+    if kernel == "1":
+        refl = {x["port"] for x in kernel_reflectors()}
+        check(rport in refl, "no kernel reflector on port %d" % rport)
+        if not inside:
+            check(want not in refl, "a kernel reflector on port %d" % want)
+    if inside:
+        acc, again, _ = c.request(sport + 1, rport=want)
+        check(acc == 0 and lo <= again <= hi and again != want,
+              "Receiver Port %d taken: Accept %d, port %d; expected another "
+              "of %d-%d" % (want, acc, again, lo, hi))
+    c.close()
+
+
 CHECKS = {
     "greeting": t_greeting, "open": t_open, "stop": t_stop,
     "unsupported": t_unsupported, "wrong-key": t_wrong_key,
@@ -579,7 +698,8 @@ CHECKS = {
     "servwait": t_servwait, "kill": t_kill,
     "reflectors-gone": t_reflectors_gone, "user": t_user, "hold": t_hold,
     "individual": t_individual, "reflect-octets": t_reflect_octets,
-    "refwait": t_refwait,
+    "refwait": t_refwait, "sender": t_sender, "receiver": t_receiver,
+    "ports": t_ports,
 }
 
 

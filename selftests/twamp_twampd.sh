@@ -8,7 +8,9 @@
 # mode sessions and their test traffic, Start/Stop and the Timeout, the
 # refusals (modes, keys, malformed messages, limits, ACL), SERVWAIT, a
 # silent client, the end of twampd (SIGTERM and SIGKILL) and the userspace
-# backend.
+# backend; and, as the attacks of issue 12, sessions aimed at a third party
+# (Sender Address), bound on another address of the server (Receiver
+# Address) or on another service's port (4789, 5353).
 
 here=$(dirname "$(readlink -f "$0")")
 ctl_given=${TWAMP_CTL:-}
@@ -64,6 +66,7 @@ py()
 	ip netns exec "$nsc" env TWAMPD_SRV4=$SRV4 TWAMPD_SRV6=$SRV6 \
 		TWAMPD_CLI4=$CLI4 TWAMPD_CLI6=$CLI6 \
 		TWAMPD_CTL="ip netns exec $nss $CTL" \
+		TWAMPD_SRV_EXEC="ip netns exec $nss" \
 		python3 "$PY" "$@"
 }
 
@@ -267,6 +270,108 @@ test_limits()
 	stop_twampd E
 }
 
+# logged NAME PATTERN: twampd NAME's log has a line matching PATTERN.
+logged()
+{
+	twamp_check "logged: $2" grep -qE "$2" "$tmp/$1.log" || {
+		sed 's/^/#   /' "$tmp/$1.log" | tail -n 20
+		return 1
+	}
+}
+
+# Issue 12, attack 4: a client at 10.12.0.1 asks for sessions whose Sender
+# Address is a victim's, to have the reflector answer to the victim.
+test_sender_address()
+{
+	local victim=10.12.0.99 victim6=fd12::99
+
+	start_twampd G --backend kernel -p 8628 --port-range 20700-20749 ||
+		return 1
+	py sender 8628 5100 $victim 1 || return 1
+	logged G "session refused \(Accept 1\): Sender Address $victim is not the client's address $CLI4 \(\"allow-sender $victim\" in the config, or --allow-sender, would allow it\)" ||
+		return 1
+	py sender 8628 5101 $victim6 1 1 || return 1
+	logged G "Sender Address $victim6 is not the client's address $CLI6" ||
+		return 1
+	py sender 8628 5102 224.0.0.251 1 || return 1
+	logged G "Sender Address 224.0.0.251 is not a unicast address" ||
+		return 1
+	# the client's own address, given or zero, is fine
+	py sender 8628 5103 $CLI4 0 || return 1
+	py sender 8628 5104 0 0 || return 1
+	py sender 8628 5105 $CLI6 0 1 || return 1
+
+	# the administrator allows the victim's /30, nothing more
+	start_twampd H --backend kernel -p 8629 --port-range 20750-20799 \
+		--allow-sender 10.12.0.96/30 --allow-sender fd12::90/124 ||
+		return 1
+	py sender 8629 5110 $victim 0 || return 1
+	logged H "Sender Address $victim is not the client's, allowed by allow-sender" ||
+		return 1
+	py sender 8629 5111 $victim6 0 1 || return 1
+	py sender 8629 5112 10.12.0.100 1 || return 1
+	py sender 8629 5113 0 0 || return 1
+	stop_twampd H || return 1
+	stop_twampd G
+}
+
+# Issue 12, attack 5, the address half: reflectors bound on an address
+# of the server's that the client chose.
+test_receiver_address()
+{
+	local srv4b=10.12.0.4
+
+	ip -n "$nss" addr add $srv4b/24 dev v0 || return 1
+	start_twampd R --backend kernel -p 8632 --port-range 20900-20949 ||
+		return 1
+	py receiver 8632 5120 127.0.0.1 1 || return 1
+	logged R "session refused \(Accept 1\): Receiver Address 127.0.0.1 is not the address the client connected to, $SRV4 \(\"allow-receiver 127.0.0.1\" in the config, or --allow-receiver, would allow it if it is this host's\)" ||
+		return 1
+	# the server's, but not the one the client connected to
+	py receiver 8632 5121 $srv4b 1 || return 1
+	py receiver 8632 5122 10.12.0.77 1 || return 1
+	py receiver 8632 5123 $SRV4 0 || return 1
+	py receiver 8632 5124 0 0 || return 1
+	stop_twampd R || return 1
+
+	# a multi-homed server allows its other address
+	start_twampd I --backend kernel -p 8630 --port-range 20800-20849 \
+		--allow-receiver $srv4b/32 --allow-receiver 10.12.0.64/26 ||
+		return 1
+	py receiver 8630 5130 $srv4b 0 || return 1
+	# allowed by prefix, but nobody's address here
+	py receiver 8630 5131 10.12.0.77 1 || return 1
+	logged I "Receiver Address 10.12.0.77 is in allow-receiver but is not an address of this host" ||
+		return 1
+	py receiver 8630 5132 127.0.0.1 1 || return 1
+	stop_twampd I
+}
+
+# Issue 12, attack 5, the port half: VXLAN's 4789 and mDNS's 5353 asked
+# for; test ports come from port-range only.
+test_test_ports()
+{
+	start_twampd P --backend kernel -p 8633 --port-range 20950-20999 ||
+		return 1
+	py ports 8633 5140 4789 20950 20999 || return 1
+	logged P "Receiver Port 4789 is outside port-range 20950-20999: port [0-9]+ offered instead" ||
+		return 1
+	py ports 8633 5142 5353 20950 20999 || return 1
+	py ports 8633 5144 862 20950 20999 || return 1
+	# inside the range: honoured, and when taken another is offered
+	py ports 8633 5146 20995 20950 20999 || return 1
+	logged P "Receiver Port 20995 is in use, in port-range 20950-20999: port [0-9]+ offered instead" ||
+		return 1
+	stop_twampd P || return 1
+
+	# the userspace backend follows the same rule
+	start_twampd B2 --backend user -p 8631 --port-range 20850-20899 ||
+		return 1
+	py ports 8631 5150 4789 20850 20899 0 || return 1
+	py ports 8631 5152 20870 20850 20899 0 || return 1
+	stop_twampd B2
+}
+
 test_kernel_security()
 {
 	local features want=1
@@ -415,7 +520,7 @@ sanitizer_all()
 	return $ok
 }
 
-twamp_ktap_plan 18
+twamp_ktap_plan 21
 twamp_run_test "setup: namespaces, twampd on the kernel backend" setup
 twamp_run_test "greeting on IPv4 and IPv6 advertises the configured modes" \
 	test_greeting
@@ -439,6 +544,12 @@ twamp_run_test "SIGTERM: clean exit, sessions and reflectors removed" \
 twamp_run_test "SIGKILL: the kernel removes twampd's sessions and reflectors" \
 	test_sigkill
 twamp_run_test "allowed prefixes, max-conns, SERVWAIT and REFWAIT" test_limits
+twamp_run_test "a Sender Address of another host is refused unless allow-sender has it" \
+	test_sender_address
+twamp_run_test "a Receiver Address not the server's connection address, or not allowed, is refused" \
+	test_receiver_address
+twamp_run_test "test ports come from port-range only: 4789, 5353 and 862 are never bound" \
+	test_test_ports
 twamp_run_test "kernel backend: auth and encrypt offered when twamp.ko has them; mode 16 and 32" \
 	test_kernel_security
 twamp_run_test "userspace backend: sessions reflected without twamp.ko" \

@@ -111,6 +111,11 @@ struct twc_server_ops {
 	uint8_t (*start)(void *ctx, const uint8_t (*sids)[16], unsigned int n);
 	void (*stop)(void *ctx, const uint8_t (*sids)[16], unsigned int n,
 		     uint64_t timeout_ns);
+	/*
+	 * Optional: the engine itself refused a Request-TW-Session (before
+	 * any request() call) with @accept; @why says why, for the log.
+	 */
+	void (*refused)(void *ctx, uint8_t accept, const char *why);
 };
 
 struct twc_server_cfg {
@@ -143,6 +148,58 @@ uint32_t twc_conn_mode(const struct twc_conn *c);
 /* Why the connection failed, for the log. */
 const char *twc_conn_error(const struct twc_conn *c);
 void twc_conn_free(struct twc_conn *c);
+
+/*
+ * Session address and port policy (policy.c): pure functions that twampd
+ * applies to every session it is asked for.
+ */
+struct twc_prefix {
+	int family;			/* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	uint8_t len;
+};
+
+/* "ADDR" or "ADDR/LEN", IPv4 or IPv6: 0, or -1 if malformed. */
+int twc_prefix_parse(const char *s, struct twc_prefix *p);
+/*
+ * Is the address of @sa in one of the @n prefixes? A v4-mapped IPv6
+ * address is matched as the IPv4 address it holds.
+ */
+bool twc_prefix_match(const struct twc_prefix *p, unsigned int n,
+		      const struct sockaddr *sa);
+/* The same address (ports and scope ignored; v4-mapped equals IPv4)? */
+bool twc_addr_equal(const struct sockaddr *a, const struct sockaddr *b);
+/* Turn a v4-mapped IPv6 address into the IPv4 one, port kept. */
+void twc_addr_unmap(struct sockaddr_storage *ss);
+
+enum twc_addr_verdict {
+	TWC_ADDR_CONN,		/* the control connection's own address */
+	TWC_ADDR_ALLOWED,	/* another one, in the allowed prefixes */
+	TWC_ADDR_REFUSED,	/* another one, in none of them */
+	TWC_ADDR_NOT_UNICAST,	/* multicast, broadcast, class E or zero */
+};
+
+/*
+ * May a session use @addr as its Sender Address (@conn: the control
+ * connection's peer, @allow: the prefixes the administrator allows
+ * besides) or as its Receiver Address (@conn: the connection's local
+ * address)? Only a unicast address is ever ALLOWED by a prefix.
+ */
+enum twc_addr_verdict twc_addr_check(const struct sockaddr *addr,
+				     const struct sockaddr *conn,
+				     const struct twc_prefix *allow,
+				     unsigned int n);
+/* Is @port (0 is not) a test port of the range @min..@max? */
+bool twc_port_in_range(uint16_t port, uint16_t min, uint16_t max);
+/*
+ * The @i-th port (from 0) to try for a session whose request asked for
+ * @want, with the test ports @min..@max and a rotating cursor @next: @want
+ * first if it is in the range, then every other port of the range once,
+ * from @next round. 0 when there is none left: a port outside the range
+ * is never returned, whatever was asked for.
+ */
+uint16_t twc_port_try(uint16_t want, uint16_t min, uint16_t max,
+		      uint16_t next, unsigned int i);
 
 /* SID: IPv4 address, NTP time, random (RFC 4656 3.5). */
 void twc_sid_make(uint8_t sid[16], const struct sockaddr *local);

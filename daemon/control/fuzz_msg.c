@@ -3,9 +3,11 @@
  * libFuzzer target: every TWAMP-Control decoder over arbitrary octets, and
  * the encoders over what was decoded. Decoding must never read past the
  * message, and a decoded message must encode back to a message that
- * decodes to the same fields.
+ * decodes to the same fields. twampd's session policy functions get the
+ * same octets.
  */
 
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +56,54 @@ static void check_nmsg(const uint8_t *in, size_t len)
 	free(out);
 }
 
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/*
+ * twampd's session policy: a prefix parsed from the input must hold its
+ * own address; the decoded request's addresses are checked against it;
+ * a port to try is never outside the range, and each once.
+ */
+static void check_policy(const uint8_t *in, size_t size)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in conn = { .sin_family = AF_INET };
+	uint16_t want = get16(in), min = get16(in + 2), max = get16(in + 4);
+	uint16_t next = get16(in + 6), port, prev = 0;
+	struct twc_prefix p;
+	struct twc_request r;
+	unsigned int i;
+	char str[64];
+
+	for (i = 0; i < 16 && twc_port_try(want, min, max, next, i); i++) {
+		port = twc_port_try(want, min, max, next, i);
+		if (port < min || port > max || port == prev ||
+		    (i && port == want) ||
+		    (!i && twc_port_in_range(want, min, max) && port != want))
+			abort();
+		prev = port;
+	}
+	memcpy(str, in, sizeof(str) - 1);
+	str[size < sizeof(str) ? size : sizeof(str) - 1] = '\0';
+	if (twc_prefix_parse(str, &p))
+		return;
+	if (p.len > (p.family == AF_INET ? 32 : 128))
+		abort();
+	ss.ss_family = p.family;
+	if (p.family == AF_INET)
+		memcpy(&((struct sockaddr_in *)&ss)->sin_addr, p.addr, 4);
+	else
+		memcpy(&((struct sockaddr_in6 *)&ss)->sin6_addr, p.addr, 16);
+	if (!twc_prefix_match(&p, 1, (struct sockaddr *)&ss))
+		abort();
+	twc_request_decode(in, 0, &r);
+	if (r.req.sender.ss_family != AF_UNSPEC)
+		twc_addr_check((struct sockaddr *)&r.req.sender,
+			       (struct sockaddr *)&conn, &p, 1);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct twc_server_start ss;
@@ -87,6 +137,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	twc_accept_str(buf[0]);
 	if (buf[1] == 0x04 || buf[1] == 0x06)
 		check_request(buf, mode);
+
+	check_policy(buf, size);
 
 	len = twc_cmd_len(buf);
 	if (len && len <= size && (buf[0] == 7 || buf[0] == 9))

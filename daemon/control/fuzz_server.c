@@ -56,8 +56,17 @@ static void stub_stop(void *ctx, const uint8_t (*sids)[16], unsigned int n,
 	(void)timeout_ns;
 }
 
+static void stub_refused(void *ctx, uint8_t accept, const char *why)
+{
+	(void)ctx;
+	/* The reason must be a string, and the value a refusal. */
+	if (!accept || strlen(why) >= 200)
+		abort();
+}
+
 static const struct twc_server_ops ops = {
 	.request = stub_request, .start = stub_start, .stop = stub_stop,
+	.refused = stub_refused,
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

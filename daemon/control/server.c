@@ -326,25 +326,50 @@ static int fill_addr(struct sockaddr_storage *dst,
 	return 0;
 }
 
-/* The checks of RFC 5357 3.5 on a Request-TW-Session: an Accept value. */
-static uint8_t request_check(struct twc_conn *c, struct twc_request *r)
+/*
+ * The checks of RFC 5357 3.5 on a Request-TW-Session: an Accept value, and
+ * for a refusal why, in @why. Whether the addresses and port may be used
+ * is the session callback's decision (twampd's policy), not the engine's.
+ */
+static uint8_t request_check(struct twc_conn *c, struct twc_request *r,
+			     char *why, size_t len)
 {
 	struct twc_session_req *req = &r->req;
 
-	if (req->ipvn != 4 && req->ipvn != 6)
+	if (req->ipvn != 4 && req->ipvn != 6) {
+		snprintf(why, len, "IPVN %u is neither 4 nor 6", req->ipvn);
 		return TWC_ACCEPT_UNSUPPORTED;
+	}
 	/* TWAMP has no third-party sender or receiver, nor a schedule. */
-	if (r->conf_sender || r->conf_receiver || r->slots || r->packets)
+	if (r->conf_sender || r->conf_receiver || r->slots || r->packets) {
+		snprintf(why, len,
+			 "Conf-Sender %u, Conf-Receiver %u, Number of Schedule Slots %u, Number of Packets %u: TWAMP wants 0",
+			 r->conf_sender, r->conf_receiver, r->slots,
+			 r->packets);
 		return TWC_ACCEPT_UNSUPPORTED;
+	}
 	/* Only the DSCP form of Type-P, as owamp. */
-	if (req->type_p & ~0x3f000000u)
+	if (req->type_p & ~0x3f000000u) {
+		snprintf(why, len,
+			 "Type-P Descriptor 0x%08x is not in the DSCP form",
+			 req->type_p);
 		return TWC_ACCEPT_UNSUPPORTED;
+	}
 	if (fill_addr(&req->sender, &c->peer, req->ipvn, req->sender_port) ||
 	    fill_addr(&req->receiver, &c->local, req->ipvn,
-		      req->receiver_port))
+		      req->receiver_port)) {
+		snprintf(why, len,
+			 "a zero address with IPVN %u cannot be the control connection's %s one",
+			 req->ipvn, c->peer.ss_family == AF_INET6 ? "IPv6" :
+			 "IPv4");
 		return TWC_ACCEPT_UNSUPPORTED;
-	if (c->nsessions >= c->max_sessions)
+	}
+	if (c->nsessions >= c->max_sessions) {
+		snprintf(why, len,
+			 "already %u sessions on this connection (max-sessions)",
+			 c->nsessions);
 		return TWC_ACCEPT_PERM_LIMIT;
+	}
 	return TWC_ACCEPT_OK;
 }
 
@@ -368,9 +393,12 @@ static int handle_request(struct twc_conn *c)
 	uint8_t buf[TWC_ACCEPT_LEN];
 	struct srv_session *s;
 	struct twc_request r;
+	char why[200];
 
 	twc_request_decode(c->in, c->mode, &r);
-	acc.accept = request_check(c, &r);
+	acc.accept = request_check(c, &r, why, sizeof(why));
+	if (acc.accept != TWC_ACCEPT_OK && c->ops->refused)
+		c->ops->refused(c->ctx, acc.accept, why);
 	if (acc.accept == TWC_ACCEPT_OK) {
 		/* The SID comes first: the test keys are derived from it. */
 		twc_sid_make(acc.sid, (const struct sockaddr *)&c->local);

@@ -498,6 +498,9 @@ struct fake {
 	unsigned int start_calls, start_all_calls, stop_calls;
 	uint8_t accept;			/* what request() answers */
 	uint8_t start_accept;
+	unsigned int refused;		/* refused() calls */
+	uint8_t refused_accept;
+	char why[256];
 };
 
 static struct sess_rec *fake_find(struct fake *f, const uint8_t *sid)
@@ -572,10 +575,20 @@ static void fake_stop(void *ctx, const uint8_t (*sids)[16], unsigned int n,
 	}
 }
 
+static void fake_refused(void *ctx, uint8_t accept, const char *why)
+{
+	struct fake *f = ctx;
+
+	f->refused++;
+	f->refused_accept = accept;
+	snprintf(f->why, sizeof(f->why), "%s", why);
+}
+
 static const struct twc_server_ops fake_ops = {
 	.request = fake_request,
 	.start = fake_start,
 	.stop = fake_stop,
+	.refused = fake_refused,
 };
 
 static struct sockaddr_in local_addr, peer_addr;
@@ -738,6 +751,171 @@ static struct twc_server_cfg base_cfg(uint32_t modes)
 	};
 
 	return cfg;
+}
+
+static struct sockaddr_storage sa4(const char *a, uint16_t port)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(port);
+	inet_pton(AF_INET, a, &s4->sin_addr);
+	return ss;
+}
+
+static struct sockaddr_storage sa6(const char *a, uint16_t port)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = htons(port);
+	inet_pton(AF_INET6, a, &s6->sin6_addr);
+	return ss;
+}
+
+#define SA(ss) ((const struct sockaddr *)&(ss))
+
+/*
+ * The address and port policy twampd applies to each session (issue 12:
+ * a Sender Address aimed the reflector at a third party, a Receiver
+ * Address and Port put reflectors on 127.0.0.1:5353 and VXLAN's 4789).
+ */
+static void test_policy(void)
+{
+	struct sockaddr_storage peer = sa4("198.51.100.2", 40000),
+		local = sa4("192.0.2.1", 862), peer6 = sa6("2001:db8::2", 1),
+		mapped = sa6("::ffff:198.51.100.2", 5), x;
+	struct twc_prefix p[3];
+	uint16_t seen[8];
+	unsigned int i;
+	bool ok;
+
+	CHECK("policy: prefix parse v4, v6, host, /0",
+	      !twc_prefix_parse("203.0.113.0/24", &p[0]) &&
+	      p[0].family == AF_INET && p[0].len == 24 &&
+	      !twc_prefix_parse("2001:db8:1::/48", &p[1]) &&
+	      p[1].family == AF_INET6 && p[1].len == 48 &&
+	      !twc_prefix_parse("198.51.100.7", &p[2]) && p[2].len == 32 &&
+	      !twc_prefix_parse("::/0", &p[2]) && p[2].len == 0);
+	CHECK("policy: bad prefixes refused",
+	      twc_prefix_parse("203.0.113.0/33", &p[2]) &&
+	      twc_prefix_parse("2001:db8::/129", &p[2]) &&
+	      twc_prefix_parse("203.0.113.0/", &p[2]) &&
+	      twc_prefix_parse("203.0.113.0/2x", &p[2]) &&
+	      twc_prefix_parse("/24", &p[2]) &&
+	      twc_prefix_parse("host.example/24", &p[2]) &&
+	      twc_prefix_parse("", &p[2]));
+	twc_prefix_parse("198.51.100.7/32", &p[2]);
+	x = sa4("203.0.113.77", 0);
+	CHECK("policy: prefix match, inside and outside",
+	      twc_prefix_match(p, 3, SA(x)) &&
+	      (x = sa4("203.0.114.1", 0), !twc_prefix_match(p, 3, SA(x))) &&
+	      (x = sa6("2001:db8:1:ffff::9", 0), twc_prefix_match(p, 3, SA(x))) &&
+	      (x = sa6("2001:db8:2::9", 0), !twc_prefix_match(p, 3, SA(x))) &&
+	      !twc_prefix_match(p, 0, SA(x)));
+	x = sa6("::ffff:203.0.113.9", 0);
+	CHECK("policy: a v4-mapped address matches as IPv4",
+	      twc_prefix_match(p, 3, SA(x)));
+	twc_prefix_parse("203.0.113.128/25", &p[0]);
+	x = sa4("203.0.113.127", 0);
+	CHECK("policy: prefix length not a multiple of 8",
+	      !twc_prefix_match(p, 1, SA(x)) &&
+	      (x = sa4("203.0.113.128", 0), twc_prefix_match(p, 1, SA(x))));
+
+	CHECK("policy: same address whatever the port, v4-mapped too",
+	      twc_addr_equal(SA(peer), SA(mapped)) &&
+	      (x = sa4("198.51.100.2", 9), twc_addr_equal(SA(x), SA(peer))) &&
+	      !twc_addr_equal(SA(peer), SA(local)) &&
+	      !twc_addr_equal(SA(peer), SA(peer6)));
+	x = mapped;
+	twc_addr_unmap(&x);
+	CHECK("policy: unmap a v4-mapped address, port kept",
+	      x.ss_family == AF_INET &&
+	      ((struct sockaddr_in *)&x)->sin_port == htons(5) &&
+	      twc_addr_equal(SA(x), SA(peer)));
+	x = peer6;
+	twc_addr_unmap(&x);
+	CHECK("policy: unmap leaves other IPv6 alone",
+	      !memcmp(&x, &peer6, sizeof(x)));
+
+	/* The attack of issue 12: another host as the Sender Address. */
+	twc_prefix_parse("203.0.113.0/24", &p[0]);
+	twc_prefix_parse("2001:db8:1::/48", &p[1]);
+	x = sa4("198.51.100.3", 40001);
+	CHECK("policy: another host as Sender Address refused",
+	      twc_addr_check(SA(x), SA(peer), NULL, 0) == TWC_ADDR_REFUSED &&
+	      twc_addr_check(SA(x), SA(peer), p, 2) == TWC_ADDR_REFUSED);
+	CHECK("policy: the client's own address is the connection's",
+	      (x = sa4("198.51.100.2", 40001),
+	       twc_addr_check(SA(x), SA(peer), NULL, 0) == TWC_ADDR_CONN) &&
+	      twc_addr_check(SA(mapped), SA(peer), NULL, 0) == TWC_ADDR_CONN);
+	x = sa4("203.0.113.9", 40001);
+	CHECK("policy: a Sender Address in an allowed prefix",
+	      twc_addr_check(SA(x), SA(peer), p, 2) == TWC_ADDR_ALLOWED &&
+	      (x = sa6("2001:db8:1::5", 1),
+	       twc_addr_check(SA(x), SA(peer6), p, 2) == TWC_ADDR_ALLOWED));
+	twc_prefix_parse("0.0.0.0/0", &p[2]);
+	ok = true;
+	x = sa4("224.0.0.251", 5353);
+	ok &= twc_addr_check(SA(x), SA(peer), p, 3) == TWC_ADDR_NOT_UNICAST;
+	x = sa4("255.255.255.255", 1);
+	ok &= twc_addr_check(SA(x), SA(peer), p, 3) == TWC_ADDR_NOT_UNICAST;
+	x = sa4("0.0.0.0", 1);
+	ok &= twc_addr_check(SA(x), SA(peer), p, 3) == TWC_ADDR_NOT_UNICAST;
+	x = sa6("ff02::fb", 1);
+	ok &= twc_addr_check(SA(x), SA(peer6), p, 3) == TWC_ADDR_NOT_UNICAST;
+	CHECK("policy: no prefix allows multicast, broadcast or zero", ok);
+	x = sa4("127.0.0.1", 5353);
+	CHECK("policy: loopback as Receiver Address refused by default",
+	      twc_addr_check(SA(x), SA(local), NULL, 0) == TWC_ADDR_REFUSED &&
+	      (x = sa4("192.0.2.1", 5353),
+	       twc_addr_check(SA(x), SA(local), NULL, 0) == TWC_ADDR_CONN));
+	x.ss_family = AF_UNIX;
+	CHECK("policy: another family is refused",
+	      twc_addr_check(SA(x), SA(local), p, 3) == TWC_ADDR_REFUSED);
+
+	CHECK("policy: ports in the range only",
+	      twc_port_in_range(20000, 20000, 20099) &&
+	      twc_port_in_range(20099, 20000, 20099) &&
+	      !twc_port_in_range(19999, 20000, 20099) &&
+	      !twc_port_in_range(4789, 20000, 20099) &&
+	      !twc_port_in_range(0, 0, 20099));
+	CHECK("policy: a port in the range is tried first, then the others",
+	      twc_port_try(20005, 20000, 20007, 20000, 0) == 20005 &&
+	      twc_port_try(20005, 20000, 20007, 20000, 1) == 20000 &&
+	      twc_port_try(20005, 20000, 20007, 20000, 5) == 20004 &&
+	      twc_port_try(20005, 20000, 20007, 20000, 6) == 20006 &&
+	      twc_port_try(20005, 20000, 20007, 20000, 7) == 20007 &&
+	      twc_port_try(20005, 20000, 20007, 20000, 8) == 0);
+	ok = true;
+	for (i = 0; i < 8; i++) {
+		seen[i] = twc_port_try(4789, 20000, 20006, 20005, i);
+		ok &= i == 7 ? seen[i] == 0 : seen[i] >= 20000 &&
+		      seen[i] <= 20006;
+	}
+	CHECK("policy: 4789 outside the range is never tried",
+	      ok && seen[0] == 20005 && seen[1] == 20006 && seen[2] == 20000 &&
+	      seen[6] == 20004);
+	ok = true;
+	for (i = 0; i < 4; i++)
+		seen[i] = twc_port_try(20001, 20000, 20003, 20002, i);
+	CHECK("policy: each port of the range once, the cursor wrapping",
+	      seen[0] == 20001 && seen[1] == 20002 && seen[2] == 20003 &&
+	      seen[3] == 20000 &&
+	      twc_port_try(20001, 20000, 20003, 20002, 4) == 0);
+	CHECK("policy: port 0 asks for any port of the range",
+	      twc_port_try(0, 20000, 20001, 0, 0) == 20000 &&
+	      twc_port_try(0, 20000, 20001, 0, 1) == 20001 &&
+	      twc_port_try(0, 20000, 20001, 0, 2) == 0);
+	CHECK("policy: the whole port space, and a one-port range",
+	      twc_port_try(65535, 1, 65535, 65535, 0) == 65535 &&
+	      twc_port_try(65535, 1, 65535, 65535, 1) == 1 &&
+	      twc_port_try(65535, 1, 65535, 65535, 65535) == 0 &&
+	      twc_port_try(5353, 862, 862, 862, 0) == 862 &&
+	      twc_port_try(5353, 862, 862, 862, 1) == 0 &&
+	      twc_port_try(5353, 900, 800, 800, 0) == 0);
 }
 
 static void test_server_setup(void)
@@ -928,10 +1106,15 @@ static void test_server_requests(void)
 	CHECK("request: open test, no keys",
 	      f.s[0].sec == TWC_TEST_OPEN && !f.s[0].has_keys);
 
+	CHECK("request: an accepted one is not reported refused",
+	      f.refused == 0);
 	req.ipvn = 5;
 	CHECK("request: IPVN 5 gets Accept 3, port 0",
 	      raw_request(&r, &req, &acc, -1) == TWC_ACCEPT_UNSUPPORTED &&
 	      acc.port == 0 && f.n == 1);
+	CHECK("request: the refusal is reported with its reason",
+	      f.refused == 1 && f.refused_accept == TWC_ACCEPT_UNSUPPORTED &&
+	      strstr(f.why, "IPVN 5"));
 	req.ipvn = 6;
 	CHECK("request: IPv6 zero address over IPv4 control gets Accept 3",
 	      raw_request(&r, &req, &acc, -1) == TWC_ACCEPT_UNSUPPORTED);
@@ -961,6 +1144,10 @@ static void test_server_requests(void)
 	      f.n == 4 &&
 	      raw_request(&r, &req, &acc, -1) == TWC_ACCEPT_PERM_LIMIT &&
 	      f.n == 4);
+	CHECK("request: reported as max-sessions",
+	      f.refused_accept == TWC_ACCEPT_PERM_LIMIT &&
+	      strstr(f.why, "already 4 sessions") &&
+	      strstr(f.why, "max-sessions"));
 
 	CHECK("stop-sessions before start: count 0 is right",
 	      raw_simple(&r, TWC_CMD_STOP, 0, -1) == 0 && f.stop_calls == 0);
@@ -1610,6 +1797,7 @@ int main(void)
 	test_msg_request();
 	test_msg_control();
 	test_keyring();
+	test_policy();
 	test_server_setup();
 	test_server_hmac();
 	test_server_requests();
