@@ -17,6 +17,9 @@ table-full     many sources fill a small stateful table: the least recently
 replay MODE    a captured authenticated or encrypted test packet sent again
                is not reflected again, and is counted as a replay.
 refwait        a stateful session ends after the reflector's short REFWAIT.
+memcg CGROUP   10000 stateful sessions, made in softirq, are charged to the
+               memory cgroup CGROUP of the reflector's creator (this
+               process, which the caller put there).
 """
 
 import os
@@ -389,6 +392,52 @@ def cmd_refwait(g):
     return fails
 
 
+def slab(cgroup):
+    with open(os.path.join(cgroup, "memory.stat")) as f:
+        for line in f:
+            k, v = line.split()
+            if k == "slab_unreclaimable":
+                return int(v)
+    return None
+
+
+def cmd_memcg(g, cgroup):
+    port, n = 862, 10000
+    try:
+        rid = stateful(g, port,
+                       nl.u32(T.TWAMP_A_REFLECTOR_MAX_DYNAMIC, 65536),
+                       nl.u32(T.TWAMP_A_REFLECTOR_MAX_PER_SOURCE, 65536))
+    except OSError:
+        # a module before the limits: it has none, so this test can
+        # still show whether it charges the cgroup
+        log("no stateful limits in this module")
+        rid = stateful(g, port)
+    before = slab(cgroup)
+    s = udp()
+    # the replies are not this test's memory: keep few of them
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    for ssid in range(1, n + 1):
+        s.sendto(stamp_packet(ssid, ssid), ("127.0.0.1", port))
+        if ssid % 500 == 0:
+            drain(s)
+    _, c, d = settle(g, rid)
+    check(d.get("SESSIONS") == n, "%r stateful sessions, want %d" %
+          (d.get("SESSIONS"), n))
+    # at least 256 octets each (360 on x86-64); stats are flushed lazily
+    want = n * 256
+    for _ in range(50):
+        after = slab(cgroup)
+        if after - before >= want:
+            break
+        time.sleep(0.1)
+    log("slab_unreclaimable of %s: %d -> %d (+%d for %d sessions)" %
+        (cgroup, before, after, after - before, n))
+    check(after - before >= want,
+          "the cgroup was charged %d octets for %d stateful sessions, "
+          "want at least %d" % (after - before, n, want))
+    return fails
+
+
 def main(argv):
     g = nl.Genl()
     cmd = argv[1] if len(argv) > 1 else ""
@@ -400,6 +449,8 @@ def main(argv):
         return 1 if cmd_replay(g, argv[2]) else 0
     if cmd == "refwait":
         return 1 if cmd_refwait(g) else 0
+    if cmd == "memcg":
+        return 1 if cmd_memcg(g, argv[2]) else 0
     print(__doc__, file=sys.stderr)
     return 2
 
