@@ -26,6 +26,7 @@ import os
 import select
 import socket
 import struct
+import subprocess
 import sys
 import time
 
@@ -200,7 +201,35 @@ def cmd_one_source(g):
     check(seqs == [0, 1, 2],
           "a new sender at another address: replies %r, want [0, 1, 2]" %
           seqs)
+    one_source6(g)
     return fails
+
+
+def one_source6(g):
+    """IPv6: the addresses of one /64 are one source."""
+    port = 863
+    for a in ("2001:db8:1::1", "2001:db8:1::2", "2001:db8:2::1"):
+        subprocess.run(["ip", "addr", "add", a + "/64", "dev", "lo",
+                        "nodad"], check=True)
+    rid = stateful(g, port, nl.u32(T.TWAMP_A_REFLECTOR_MAX_PER_SOURCE, 2))
+    got = {}
+    for a in ("2001:db8:1::1", "2001:db8:1::2", "2001:db8:2::1"):
+        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        s.bind((a, 0))
+        n = 0
+        for ssid in (1, 2, 3):
+            s.sendto(stamp_packet(0, ssid), ("::1", port))
+            if reply(s, 1.0 if n < 2 else 0.3) is not None:
+                n += 1
+        got[a] = n
+        s.close()
+    _, c, d = settle(g, rid)
+    log("IPv6, per-source cap 2: replies %s, %s" % (got, d))
+    check(got == {"2001:db8:1::1": 2, "2001:db8:1::2": 0,
+                  "2001:db8:2::1": 2},
+          "a /64 is one source: sessions per address %r" % got)
+    check(c.get("DROP_SOURCE_LIMIT") == 5,
+          "IPv6: %r refused by the cap, want 5" % c.get("DROP_SOURCE_LIMIT"))
 
 
 def cmd_table_full(g):
