@@ -41,7 +41,8 @@ struct twamp_crypto *twamp_crypto_new(u8 mode, const u8 *aes_key,
 	struct twamp_crypto *c;
 	int err;
 
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	/* the HMAC transform itself is the crypto API's, not accounted */
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		return ERR_PTR(-ENOMEM);
 	c->mode = mode;

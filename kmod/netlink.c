@@ -169,6 +169,16 @@ static struct netlink_range_validation twamp_padding_range = {
 	.max = TWAMP_MAX_PAYLOAD,
 };
 
+static struct netlink_range_validation twamp_sessions_range = {
+	.min = 1,
+	.max = TWAMP_MAX_SESSIONS,
+};
+
+static struct netlink_range_validation twamp_refwait_range = {
+	.min = TWAMP_MIN_DYNAMIC_REFWAIT_MS,
+	.max = TWAMP_MAX_DYNAMIC_REFWAIT_MS,
+};
+
 static const struct nla_policy twamp_reflector_new_policy[TWAMP_A_REFLECTOR_MAX + 1] = {
 	[TWAMP_A_REFLECTOR_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[TWAMP_A_REFLECTOR_LOCAL_IPV4]	= { .type = NLA_BE32 },
@@ -182,6 +192,9 @@ static const struct nla_policy twamp_reflector_new_policy[TWAMP_A_REFLECTOR_MAX 
 	[TWAMP_A_REFLECTOR_RATE_LIMIT]	= NLA_POLICY_FULL_RANGE(NLA_U32, &twamp_rate_range),
 	[TWAMP_A_REFLECTOR_SESSIONS_ONLY] = { .type = NLA_FLAG },
 	[TWAMP_A_REFLECTOR_BIND]	= { .type = NLA_FLAG },
+	[TWAMP_A_REFLECTOR_MAX_DYNAMIC]	= NLA_POLICY_FULL_RANGE(NLA_U32, &twamp_sessions_range),
+	[TWAMP_A_REFLECTOR_MAX_PER_SOURCE] = NLA_POLICY_FULL_RANGE(NLA_U32, &twamp_sessions_range),
+	[TWAMP_A_REFLECTOR_DYNAMIC_REFWAIT] = NLA_POLICY_FULL_RANGE(NLA_U32, &twamp_refwait_range),
 };
 
 static const struct nla_policy twamp_reflector_id_policy[TWAMP_A_REFLECTOR_MAX + 1] = {
@@ -196,14 +209,12 @@ static const struct nla_policy twamp_nl_reflector_id_policy[TWAMP_A_MAX + 1] = {
 	[TWAMP_A_REFLECTOR] = NLA_POLICY_NESTED(twamp_reflector_id_policy),
 };
 
-static int twamp_nl_put_counters(struct sk_buff *msg, int attr,
-				 struct twamp_pcpu_counters __percpu *pc)
+static int twamp_nl_put_counters_sum(struct sk_buff *msg, int attr,
+				     const u64 sum[__TWAMP_CNT_MAX])
 {
-	u64 sum[__TWAMP_CNT_MAX];
 	struct nlattr *nest;
 	unsigned int i;
 
-	twamp_counters_sum(pc, sum);
 	nest = nla_nest_start(msg, attr);
 	if (!nest)
 		return -EMSGSIZE;
@@ -211,6 +222,42 @@ static int twamp_nl_put_counters(struct sk_buff *msg, int attr,
 		if (nla_put_u64_64bit(msg, TWAMP_A_COUNTERS_RX + i, sum[i],
 				      TWAMP_A_COUNTERS_PAD))
 			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int twamp_nl_put_counters(struct sk_buff *msg, int attr,
+				 struct twamp_pcpu_counters __percpu *pc)
+{
+	u64 sum[__TWAMP_CNT_MAX];
+
+	twamp_counters_sum(pc, sum);
+	return twamp_nl_put_counters_sum(msg, attr, sum);
+}
+
+/* A stateful reflector's limits and the state of its table. */
+static int twamp_nl_put_dynamic(struct sk_buff *msg, struct twamp_reflector *r)
+{
+	struct twamp_dynamic_stats st;
+	struct nlattr *nest;
+
+	if (nla_put_u32(msg, TWAMP_A_REFLECTOR_MAX_DYNAMIC, r->max_dynamic) ||
+	    nla_put_u32(msg, TWAMP_A_REFLECTOR_MAX_PER_SOURCE,
+			r->max_per_source) ||
+	    nla_put_u32(msg, TWAMP_A_REFLECTOR_DYNAMIC_REFWAIT,
+			r->dynamic_refwait_ms))
+		return -EMSGSIZE;
+	twamp_dynamic_stats(r, &st);
+	nest = nla_nest_start(msg, TWAMP_A_REFLECTOR_DYNAMIC);
+	if (!nest ||
+	    nla_put_u32(msg, TWAMP_A_DYNAMIC_SESSIONS, st.sessions) ||
+	    nla_put_u64_64bit(msg, TWAMP_A_DYNAMIC_CREATED, st.created,
+			      TWAMP_A_DYNAMIC_PAD) ||
+	    nla_put_u64_64bit(msg, TWAMP_A_DYNAMIC_EVICTED, st.evicted,
+			      TWAMP_A_DYNAMIC_PAD) ||
+	    nla_put_u64_64bit(msg, TWAMP_A_DYNAMIC_EXPIRED, st.expired,
+			      TWAMP_A_DYNAMIC_PAD))
+		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
 }
@@ -243,7 +290,7 @@ static int twamp_nl_put_allow(struct sk_buff *msg,
 }
 
 static int twamp_nl_fill_reflector(struct sk_buff *msg,
-				   const struct twamp_reflector *r,
+				   struct twamp_reflector *r,
 				   u32 portid, u32 seq, int flags, u8 cmd)
 {
 	struct nlattr *nest;
@@ -273,7 +320,8 @@ static int twamp_nl_fill_reflector(struct sk_buff *msg,
 	    (r->dscp >= 0 && nla_put_u8(msg, TWAMP_A_REFLECTOR_DSCP, r->dscp)) ||
 	    (r->n_allow && twamp_nl_put_allow(msg, r)) ||
 	    nla_put_u32(msg, TWAMP_A_REFLECTOR_RATE_LIMIT, r->rate_limit) ||
-	    twamp_nl_put_counters(msg, TWAMP_A_REFLECTOR_COUNTERS, r->counters))
+	    twamp_nl_put_counters(msg, TWAMP_A_REFLECTOR_COUNTERS, r->counters) ||
+	    (r->stateful && twamp_nl_put_dynamic(msg, r)))
 		goto nla_put_failure;
 	nla_nest_end(msg, nest);
 
@@ -376,13 +424,32 @@ static int twamp_nl_parse_reflector(struct twamp_reflector *r,
 	if (tb[TWAMP_A_REFLECTOR_DSCP])
 		r->dscp = nla_get_u8(tb[TWAMP_A_REFLECTOR_DSCP]);
 	if (tb[TWAMP_A_REFLECTOR_STATEFUL]) {
+		int err;
+
 		if (r->format != TWAMP_FORMAT_STAMP) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[TWAMP_A_REFLECTOR_STATEFUL],
 					    "stateful reflection is a STAMP mode");
 			return -EINVAL;
 		}
-		r->stateful = true;
+		err = twamp_reflector_set_stateful(r);
+		if (err)
+			return err;
 	}
+	for (i = TWAMP_A_REFLECTOR_MAX_DYNAMIC;
+	     i <= TWAMP_A_REFLECTOR_DYNAMIC_REFWAIT; i++) {
+		if (tb[i] && !r->stateful) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[i],
+					    "stateful session limits need a stateful reflector");
+			return -EINVAL;
+		}
+	}
+	if (tb[TWAMP_A_REFLECTOR_MAX_DYNAMIC])
+		r->max_dynamic = nla_get_u32(tb[TWAMP_A_REFLECTOR_MAX_DYNAMIC]);
+	if (tb[TWAMP_A_REFLECTOR_MAX_PER_SOURCE])
+		r->max_per_source = nla_get_u32(tb[TWAMP_A_REFLECTOR_MAX_PER_SOURCE]);
+	if (tb[TWAMP_A_REFLECTOR_DYNAMIC_REFWAIT])
+		r->dynamic_refwait_ms =
+			nla_get_u32(tb[TWAMP_A_REFLECTOR_DYNAMIC_REFWAIT]);
 	r->sessions_only = nla_get_flag(tb[TWAMP_A_REFLECTOR_SESSIONS_ONLY]);
 	if (tb[TWAMP_A_REFLECTOR_ALLOW]) {
 		int err = twamp_nl_parse_allow(r, tb[TWAMP_A_REFLECTOR_ALLOW],
@@ -545,7 +612,7 @@ static int twamp_nl_reflector_dumpit(struct sk_buff *skb,
 
 	mutex_lock(&tn->lock);
 	/* Lets userspace see NLM_F_DUMP_INTR when objects come and go. */
-	cb->seq = tn->gen;
+	cb->seq = twamp_dump_gen(tn);
 	xa_for_each_start(&tn->reflectors, id, r, cb->args[0]) {
 		if (twamp_nl_fill_reflector(skb, r,
 					    NETLINK_CB(cb->skb).portid,
@@ -633,9 +700,11 @@ static int twamp_nl_fill_session(struct sk_buff *msg,
 				 u32 portid, u32 seq, int flags, u8 cmd)
 {
 	const struct twamp_session_key *k = &s->key;
+	u64 sum[__TWAMP_CNT_MAX];
 	struct nlattr *nest;
 	void *hdr;
 
+	twamp_session_counters_sum(s, sum);
 	hdr = genlmsg_put(msg, portid, seq, &twamp_nl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
@@ -663,7 +732,7 @@ static int twamp_nl_fill_session(struct sk_buff *msg,
 	    (s->dscp >= 0 && nla_put_u8(msg, TWAMP_A_SESSION_DSCP, s->dscp)) ||
 	    nla_put_u8(msg, TWAMP_A_SESSION_SECURITY,
 		       s->crypto ? s->crypto->mode : TWAMP_SECURITY_OPEN) ||
-	    twamp_nl_put_counters(msg, TWAMP_A_SESSION_COUNTERS, s->counters))
+	    twamp_nl_put_counters_sum(msg, TWAMP_A_SESSION_COUNTERS, sum))
 		goto nla_put_failure;
 	nla_nest_end(msg, nest);
 
@@ -909,7 +978,7 @@ static int twamp_nl_session_dumpit(struct sk_buff *skb,
 	int err = 0;
 
 	mutex_lock(&tn->lock);
-	cb->seq = tn->gen;
+	cb->seq = twamp_dump_gen(tn);
 	xa_for_each_start(&tn->reflectors, rid, r, cb->args[0]) {
 		if (rid != cb->args[0]) {
 			cb->args[0] = rid;
@@ -1410,7 +1479,7 @@ static int twamp_nl_sender_dumpit(struct sk_buff *skb,
 	unsigned long id;
 
 	mutex_lock(&tn->lock);
-	cb->seq = tn->gen;
+	cb->seq = twamp_dump_gen(tn);
 	xa_for_each_start(&tn->senders, id, s, cb->args[0]) {
 		if (twamp_nl_fill_sender_now(skb, s, NETLINK_CB(cb->skb).portid,
 					     cb->nlh->nlmsg_seq, NLM_F_MULTI,

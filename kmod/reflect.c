@@ -284,22 +284,19 @@ static struct twamp_session *twamp_rx_session(struct twamp_reflector *r,
 static struct twamp_session *twamp_rx_session_new(struct twamp_reflector *r,
 						  const struct twamp_rx *rx,
 						  const u8 *pl,
-						  unsigned int len)
+						  unsigned int len,
+						  enum twamp_counter *why)
 {
 	struct twamp_session_key key;
 
 	twamp_rx_key(r, rx, pl, len, &key);
-	return twamp_session_dynamic(r, &key);
+	return twamp_session_dynamic(r, &key, why);
 }
 
 static void twamp_session_rx(struct twamp_session *s)
 {
-	unsigned long now = jiffies;
-
-	twamp_count(s->counters, TWAMP_CNT_RX);
-	/* written once per tick at most: the line stays shared */
-	if (READ_ONCE(s->last_rx) != now)
-		WRITE_ONCE(s->last_rx, now);
+	twamp_session_count(s, TWAMP_CNT_RX);
+	twamp_session_heard(s);
 }
 
 /*
@@ -512,6 +509,11 @@ int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb)
 			res = TWAMP_CNT_DROP_AUTH;
 			goto drop;
 		}
+		/* authentic, but perhaps captured and sent again: check its seq */
+		if (!twamp_replay_check(&s->replay, get_unaligned_be32(pl))) {
+			res = TWAMP_CNT_DROP_REPLAY;
+			goto drop;
+		}
 		ee_off = offsetof(struct twamp_test_sender_auth, error_estimate);
 	}
 
@@ -521,15 +523,14 @@ int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	}
 
+	res = TWAMP_CNT_DROP_NO_SESSION;
 	if (!s && r->stateful) {
-		s = twamp_rx_session_new(r, &rx, pl, len);
+		s = twamp_rx_session_new(r, &rx, pl, len, &res);
 		if (s)
 			twamp_session_rx(s);
 	}
-	if (!s && (r->stateful || r->sessions_only)) {
-		res = TWAMP_CNT_DROP_NO_SESSION;
+	if (!s && (r->stateful || r->sessions_only))
 		goto drop;
-	}
 
 	/*
 	 * Shorter than the reflector header: grow to it, never beyond. An
@@ -581,13 +582,13 @@ int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	twamp_count(r->counters, TWAMP_CNT_TX);
 	if (s)
-		twamp_count(s->counters, TWAMP_CNT_TX);
+		twamp_session_count(s, TWAMP_CNT_TX);
 	return 0;
 
 drop:
 	twamp_count(r->counters, res);
 	if (s)
-		twamp_count(s->counters, res);
+		twamp_session_count(s, res);
 	kfree_skb(skb);
 	return 0;
 }

@@ -3,8 +3,10 @@
  * Reflector objects: their kernel UDP sockets and their lifetime.
  */
 
+#include <linux/memcontrol.h>
 #include <linux/netdevice.h>
 #include <linux/random.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <net/sock.h>
 #include <net/udp_tunnel.h>
@@ -14,6 +16,10 @@
 /**
  * twamp_reflector_alloc() - allocate a reflector with its counters
  *
+ * Process context: everything is charged to the caller's memory cgroup,
+ * which is also remembered to charge the stateful sessions that the data
+ * path makes later for this reflector.
+ *
  * Return: the reflector, with defaults set, or NULL.
  */
 struct twamp_reflector *twamp_reflector_alloc(void)
@@ -21,10 +27,11 @@ struct twamp_reflector *twamp_reflector_alloc(void)
 	struct twamp_reflector *r;
 	int cpu;
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return NULL;
-	r->counters = alloc_percpu(struct twamp_pcpu_counters);
+	r->counters = alloc_percpu_gfp(struct twamp_pcpu_counters,
+				       GFP_KERNEL_ACCOUNT);
 	if (!r->counters) {
 		kfree(r);
 		return NULL;
@@ -32,7 +39,7 @@ struct twamp_reflector *twamp_reflector_alloc(void)
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(r->counters, cpu)->syncp);
 	r->session_hash = kvcalloc(1 << TWAMP_SESSION_HASH_BITS,
-				   sizeof(*r->session_hash), GFP_KERNEL);
+				   sizeof(*r->session_hash), GFP_KERNEL_ACCOUNT);
 	if (!r->session_hash) {
 		free_percpu(r->counters);
 		kfree(r);
@@ -40,6 +47,11 @@ struct twamp_reflector *twamp_reflector_alloc(void)
 	}
 	spin_lock_init(&r->sessions_lock);
 	INIT_LIST_HEAD(&r->sessions);
+	INIT_LIST_HEAD(&r->dynamic);
+	r->memcg = get_mem_cgroup_from_mm(current->mm);
+	r->max_dynamic = TWAMP_DEFAULT_MAX_DYNAMIC;
+	r->max_per_source = TWAMP_DEFAULT_MAX_PER_SOURCE;
+	r->dynamic_refwait_ms = TWAMP_DEFAULT_DYNAMIC_REFWAIT_MS;
 
 	r->family = AF_UNSPEC;
 	r->port = TWAMP_DEFAULT_PORT;
@@ -56,11 +68,29 @@ struct twamp_reflector *twamp_reflector_alloc(void)
  */
 void twamp_reflector_free(struct twamp_reflector *r)
 {
+	mem_cgroup_put(r->memcg);
+	kfree(r->source_hash);
 	kvfree(r->session_hash);
 	free_percpu(r->counters);
 	kfree(r->buckets);
 	kfree(r->allow);
 	kfree(r);
+}
+
+/**
+ * twamp_reflector_set_stateful() - make a reflector a stateful one
+ * @r: the reflector, not started
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int twamp_reflector_set_stateful(struct twamp_reflector *r)
+{
+	r->source_hash = kcalloc(1 << TWAMP_SOURCE_HASH_BITS,
+				 sizeof(*r->source_hash), GFP_KERNEL_ACCOUNT);
+	if (!r->source_hash)
+		return -ENOMEM;
+	r->stateful = true;
+	return 0;
 }
 
 static void twamp_reflector_free_rcu(struct rcu_head *head)

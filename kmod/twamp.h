@@ -52,7 +52,10 @@ bool twamp_crypto_open(const struct twamp_crypto *c, u8 *pl, bool reply);
  * @lock: serialises configuration changes in this namespace
  * @reflectors: reflectors by ID; writers hold @lock, readers use RCU
  * @next_reflector_id: cursor for cyclic ID allocation
- * @gen: bumped on every change of the object set, for dump consistency
+ * @gen: bumped on every change of the reflector or sender set; written
+ *       only under @lock
+ * @sessions_gen: bumped on every change of a session table, see
+ *       twamp_dump_gen()
  * @next_session_id: session IDs, unique in the namespace
  * @gc_work: expires idle sessions (REFWAIT) while there are sessions
  * @senders: senders by ID; writers hold @lock, readers use RCU
@@ -70,6 +73,7 @@ struct twamp_net {
 	struct xarray reflectors;
 	u32 next_reflector_id;
 	unsigned int gen;
+	atomic_t sessions_gen;
 	atomic_t next_session_id;
 	struct delayed_work gc_work;
 	struct xarray senders;
@@ -79,6 +83,25 @@ struct twamp_net {
 	u64 clock_error_ns;
 	u16 error_estimate;
 };
+
+/**
+ * twamp_dump_gen() - generation of the object set, for dump consistency
+ * @tn: namespace state; caller holds @tn->lock
+ *
+ * @tn->gen has one writer lock, @tn->lock. Session tables also change in
+ * softirq (a stateful reflector adds a session for a new sender), under
+ * a reflector's sessions_lock and without @tn->lock: those changes bump
+ * @tn->sessions_gen, an atomic, so that no counter has writers under two
+ * different locks. Both only grow, so their sum changes whenever either
+ * does (barring an exact 2^32 wrap between two reads of one dump).
+ *
+ * Return: the value to put in a dump's cb->seq.
+ */
+static inline unsigned int twamp_dump_gen(struct twamp_net *tn)
+{
+	lockdep_assert_held(&tn->lock);
+	return tn->gen + (unsigned int)atomic_read(&tn->sessions_gen);
+}
 
 /* Counters, in the order of enum twamp_a_counters from TWAMP_A_COUNTERS_RX. */
 enum twamp_counter {
@@ -94,6 +117,8 @@ enum twamp_counter {
 	TWAMP_CNT_DROP_INVALID,
 	TWAMP_CNT_DROP_NOMEM,
 	TWAMP_CNT_DROP_XMIT,
+	TWAMP_CNT_DROP_REPLAY,
+	TWAMP_CNT_DROP_SOURCE_LIMIT,
 	__TWAMP_CNT_MAX
 };
 
@@ -170,18 +195,70 @@ struct twamp_reflector {
 	struct socket *sock6;
 	struct twamp_pcpu_counters __percpu *counters;
 
-	/* protects the session table, list and count, and @dead; _bh */
+	u32 max_dynamic;		/* stateful sessions at once */
+	u32 max_per_source;		/* stateful sessions per source */
+	u32 dynamic_refwait_ms;		/* their REFWAIT */
+	struct mem_cgroup *memcg;	/* charged for stateful sessions */
+
+	/*
+	 * protects the session table, list and count, @dead, the stateful
+	 * sessions' LRU list, the source table and the table's statistics;
+	 * taken in softirq, so _bh elsewhere
+	 */
 	spinlock_t sessions_lock;
 	struct hlist_head *session_hash;
 	struct list_head sessions;	/* in creation order, for dumps */
 	unsigned int n_sessions;
 	bool dead;			/* deleted: no sessions may be added */
 	u32 bind_portid;		/* 0: not bound to a netlink socket */
+	struct list_head dynamic;	/* stateful ones, least recently heard first */
+	unsigned int n_dynamic;
+	struct hlist_head *source_hash;	/* stateful reflectors only */
+	u64 dyn_created, dyn_evicted, dyn_expired;
 };
 
 #define TWAMP_SESSION_HASH_BITS	10
+#define TWAMP_SOURCE_HASH_BITS	8
 #define TWAMP_MAX_SESSIONS	65536	/* per reflector */
 #define TWAMP_DEFAULT_REFWAIT_MS	(900 * MSEC_PER_SEC)
+/* Stateful (dynamic) sessions: defaults of the reflector's limits. */
+#define TWAMP_DEFAULT_MAX_DYNAMIC	4096
+#define TWAMP_DEFAULT_MAX_PER_SOURCE	64
+#define TWAMP_DEFAULT_DYNAMIC_REFWAIT_MS	(60 * MSEC_PER_SEC)
+#define TWAMP_MIN_DYNAMIC_REFWAIT_MS	100
+#define TWAMP_MAX_DYNAMIC_REFWAIT_MS	(3600 * MSEC_PER_SEC)
+
+/*
+ * Stateful sessions of one source, to enforce the per-source cap: an IPv4
+ * address, or an IPv6 /64 (one host can take a whole /64 for itself).
+ * Only touched under the reflector's sessions_lock.
+ */
+struct twamp_source {
+	struct hlist_node hnode;
+	sa_family_t family;
+	union {
+		__be32 v4;
+		u64 v6_64;		/* the first 64 bits, network order */
+	};
+	unsigned int count;
+};
+
+/*
+ * Anti-replay window on the Sender Sequence Number of an authenticated or
+ * encrypted session (RFC 4303 3.4.3): @top is the highest number accepted
+ * and bit (n % TWAMP_REPLAY_WINDOW) of @bits says whether n was, for the
+ * TWAMP_REPLAY_WINDOW numbers up to @top.
+ */
+#define TWAMP_REPLAY_WINDOW	256
+struct twamp_replay {
+	/* protects the fields below; taken in softirq only */
+	spinlock_t lock;
+	bool started;
+	u32 top;
+	DECLARE_BITMAP(bits, TWAMP_REPLAY_WINDOW);
+};
+
+bool twamp_replay_check(struct twamp_replay *rp, u32 seq);
 
 /* What identifies a session: the sender's address and port, and the SSID. */
 struct twamp_session_key {
@@ -199,7 +276,12 @@ struct twamp_session_key {
  *
  * Lives in its reflector's table, found by the data path under RCU and
  * freed after a grace period. Configuration is fixed at creation; @seq,
- * @last_rx and @counters change in the data path.
+ * @last_rx, the counters and @replay change in the data path.
+ *
+ * A programmed session counts per CPU. A stateful (@dynamic) one is made
+ * by any packet from the network, so its memory must not grow with the
+ * number of CPUs: it counts in @dcounters, atomics that one sender's flow
+ * (steered to one CPU by RSS) rarely shares, and has no route cache.
  */
 struct twamp_session {
 	struct hlist_node hnode;
@@ -220,11 +302,39 @@ struct twamp_session {
 	u32 refwait_ms;			/* 0: never expires */
 	u32 bind_portid;		/* 0: not bound to a netlink socket */
 	atomic_t seq;			/* the reflector's next Sequence Number */
-	unsigned long last_rx;		/* jiffies */
-	struct dst_cache dst_cache;	/* the route back to the sender */
-	struct twamp_pcpu_counters __percpu *counters;
+	unsigned long last_rx;		/* jiffies; stateful: under sessions_lock */
+	struct dst_cache dst_cache;	/* the route back; none when stateful */
+	struct twamp_pcpu_counters __percpu *counters;	/* programmed only */
 	struct twamp_crypto *crypto;	/* NULL: unauthenticated */
+	struct twamp_replay replay;	/* with @crypto */
+	/* stateful only */
+	struct list_head lru;		/* in r->dynamic; empty once removed */
+	struct twamp_source *source;
+	atomic64_t dcounters[__TWAMP_CNT_MAX];
 };
+
+/* Called in softirq. */
+static inline void twamp_session_count(struct twamp_session *s,
+				       enum twamp_counter c)
+{
+	if (s->dynamic)
+		atomic64_inc(&s->dcounters[c]);
+	else
+		twamp_count(s->counters, c);
+}
+
+void twamp_session_counters_sum(const struct twamp_session *s,
+				u64 sum[__TWAMP_CNT_MAX]);
+void twamp_session_heard(struct twamp_session *s);
+
+/* A stateful reflector's table, for netlink. */
+struct twamp_dynamic_stats {
+	u32 sessions;
+	u64 created, evicted, expired;
+};
+
+void twamp_dynamic_stats(struct twamp_reflector *r,
+			 struct twamp_dynamic_stats *st);
 
 struct twamp_session *twamp_session_alloc(gfp_t gfp);
 void twamp_session_free(struct twamp_session *s);
@@ -234,12 +344,14 @@ struct twamp_session *twamp_session_lookup(struct twamp_reflector *r,
 					   const struct twamp_session_key *key);
 struct twamp_session *twamp_session_find_id(struct twamp_net *tn, u32 id);
 struct twamp_session *twamp_session_dynamic(struct twamp_reflector *r,
-					    const struct twamp_session_key *key);
+					    const struct twamp_session_key *key,
+					    enum twamp_counter *why);
 void twamp_sessions_flush(struct twamp_reflector *r);
 void twamp_sessions_unbind(struct twamp_net *tn, u32 portid);
 void twamp_session_gc_work(struct work_struct *work);
 
 struct twamp_reflector *twamp_reflector_alloc(void);
+int twamp_reflector_set_stateful(struct twamp_reflector *r);
 void twamp_reflector_free(struct twamp_reflector *r);
 int twamp_reflector_start(struct twamp_net *tn, struct twamp_reflector *r,
 			  struct netlink_ext_ack *extack);

@@ -10,8 +10,8 @@ Keys are hex strings: 16 octets of AES key, 32 of HMAC key. MODE is auth
 or encrypt. Every command exits 0 when all its checks hold and prints what
 failed, as "# ..." lines, otherwise.
 
-send ADDR PORT SPORT MODE AES HMAC COUNT PADDING [wrong-hmac|wrong-aes|short]
-    Be a Session-Sender: send COUNT packets (sequence numbers from 100,
+send ADDR PORT SPORT MODE AES HMAC COUNT PADDING [wrong-hmac|wrong-aes|short] [seq=N]
+    Be a Session-Sender: send COUNT packets (sequence numbers from 100 or N,
     PADDING octets 0x00, 0x01, ... after the 48-octet header), check
     every reply field by field and print the reflector's sequence numbers.
     With a fault, send bad packets and check that none gets a reply.
@@ -144,14 +144,15 @@ def sender_packet(seq, padding):
     return hdr + bytes(i & 0xFF for i in range(padding)), (sec, frac)
 
 
-def cmd_send(addr, port, sport, mode, aes, hkey, count, padding, fault=None):
+def cmd_send(addr, port, sport, mode, aes, hkey, count, padding, fault=None,
+             first=100):
     f = Fails()
     s = udp_socket(addr, sport)
     refl_seqs = []
     bad_aes = bytes(b ^ 0xFF for b in aes)
     bad_hmac = bytes(b ^ 0x01 for b in hkey)
     for i in range(count):
-        seq = 100 + i
+        seq = first + i
         plain, t1 = sender_packet(seq, padding)
         if fault == "wrong-hmac":
             pkt = seal(mode, aes, bad_hmac, plain, False)
@@ -526,9 +527,14 @@ def cmd_reflector_bind(port, peer, pport, mode, aes, hkey, probe):
 def main(argv):
     cmd, a = argv[1], argv[2:]
     if cmd == "send":
+        # optional: a fault, and seq=N, the first Sender Sequence Number
+        # (a session's reflector drops numbers it has seen: replays)
+        opt = dict(x.split("=", 1) for x in a[8:] if "=" in x)
+        fault = [x for x in a[8:] if "=" not in x]
         return cmd_send(a[0], int(a[1]), int(a[2]), MODES[a[3]],
                         bytes.fromhex(a[4]), bytes.fromhex(a[5]), int(a[6]),
-                        int(a[7]), a[8] if len(a) > 8 else None)
+                        int(a[7]), fault[0] if fault else None,
+                        int(opt.get("seq", 100)))
     if cmd == "reflect":
         return cmd_reflect(a[0], int(a[1]), MODES[a[2]], bytes.fromhex(a[3]),
                            bytes.fromhex(a[4]), int(a[5]),

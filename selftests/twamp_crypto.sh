@@ -137,10 +137,11 @@ against_reflector()
 	twamp_expect "$mode: 3 packets of 48 octets (replies of 112)" "0 1 2" \
 		spy send "$refl" 862 "$port" "$mode" $AES $HMAC 3 0 &&
 	twamp_expect "$mode: 3 packets of 112 octets" "3 4 5" \
-		spy send "$refl" 862 "$port" "$mode" $AES $HMAC 3 64 &&
+		spy send "$refl" 862 "$port" "$mode" $AES $HMAC 3 64 seq=103 &&
 	twamp_expect "$mode: 3 packets of 148 octets, padding returned" \
 		"6 7 8" \
-		spy send "$refl" 862 "$port" "$mode" $AES $HMAC 3 100 || return 1
+		spy send "$refl" 862 "$port" "$mode" $AES $HMAC 3 100 seq=106 ||
+		return 1
 	twamp_check "$mode: session counters rx tx short auth" \
 		test "$(session_counters "$id")" = "9 9 0 0" &&
 	ctl session del "$id"

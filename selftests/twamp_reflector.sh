@@ -146,7 +146,7 @@ refl_del()
 	twamp_check "reflector del $1" ctl reflector del "$1"
 }
 
-COUNTERS="rx tx short length acl rate no_session csum auth invalid nomem xmit"
+COUNTERS="rx tx short length acl rate no_session csum auth invalid nomem xmit replay source_limit"
 
 # counters_are ID "rx=N tx=N reason=N...": the reflector's counters are
 # exactly these (the others 0), and rx = tx + the sum of the drops.
@@ -163,7 +163,8 @@ counters_are()
 		      join(" ")) +
 		     (if $c.rx == $c.tx + $c.short + $c.length + $c.acl +
 			  $c.rate + $c.no_session + $c.csum + $c.auth +
-			  $c.invalid + $c.nomem + $c.xmit
+			  $c.invalid + $c.nomem + $c.xmit + $c.replay +
+			  $c.source_limit
 		      then "" else " (rx != tx + drops)" end)' <<<"$json")
 	exp=
 	for c in $COUNTERS; do
@@ -824,7 +825,7 @@ test_tshark()
 
 # The documented keys of a reflector in JSON, as one compact line.
 JSON_KEYS='{id,local,port,dev,format,ts_format,dscp,allow,rate_limit,counters}'
-ZERO='{"rx":0,"tx":0,"short":0,"length":0,"acl":0,"rate":0,"no_session":0,"csum":0,"auth":0,"invalid":0,"nomem":0,"xmit":0}'
+ZERO='{"rx":0,"tx":0,"short":0,"length":0,"acl":0,"rate":0,"no_session":0,"csum":0,"auth":0,"invalid":0,"nomem":0,"xmit":0,"replay":0,"source_limit":0}'
 
 json_keys()
 {

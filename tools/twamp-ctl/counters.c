@@ -25,6 +25,8 @@ static const char *const counter_names[TWAMP_A_COUNTERS_MAX + 1] = {
 	[TWAMP_A_COUNTERS_DROP_INVALID]		= "invalid",
 	[TWAMP_A_COUNTERS_DROP_NOMEM]		= "nomem",
 	[TWAMP_A_COUNTERS_DROP_XMIT]		= "xmit",
+	[TWAMP_A_COUNTERS_DROP_REPLAY]		= "replay",
+	[TWAMP_A_COUNTERS_DROP_SOURCE_LIMIT]	= "source_limit",
 };
 
 void counters_parse(const struct nlattr *nest, uint64_t c[])

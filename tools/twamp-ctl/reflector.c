@@ -20,7 +20,8 @@ static void usage(FILE *f)
 		"Usage: %s reflector add [local ADDR] [port PORT] [dev IFNAME]\n"
 		"                  [format light|stamp] [ts ntp|ptp] [dscp 0-63|keep]\n"
 		"                  [allow PREFIX]... [rate-limit PPS] [stateful]\n"
-		"                  [sessions-only] [-j]\n"
+		"                  [sessions-only] [max-dynamic N] [max-per-source N]\n"
+		"                  [dynamic-refwait DURATION] [-j]\n"
 		"       %s reflector del ID\n"
 		"       %s reflector show [ID] [-j]\n"
 		"Kernel reflectors answer TWAMP Light or STAMP test packets in softirq.\n"
@@ -29,6 +30,10 @@ static void usage(FILE *f)
 		"'rate-limit' caps packets per second per source (0: off).\n"
 		"'stateful' (STAMP) keeps a session and sequence counter per sender;\n"
 		"'sessions-only' answers only senders that have a session.\n"
+		"A stateful reflector keeps at most 'max-dynamic' sessions (default\n"
+		"4096), evicting the least recently heard one for a new sender; at most\n"
+		"'max-per-source' of them per IPv4 address or IPv6 /64 (default 64);\n"
+		"and ends one idle for 'dynamic-refwait' (default 60s).\n"
 		"  -j  print JSON\n", PROG_NAME, PROG_NAME, PROG_NAME);
 }
 
@@ -40,6 +45,9 @@ struct reflector {
 	uint16_t port;
 	uint8_t format, ts_format;
 	bool stateful, sessions_only;
+	uint32_t max_dynamic, max_per_source, dynamic_refwait;
+	uint32_t dyn_sessions;
+	uint64_t dyn_created, dyn_evicted, dyn_expired;
 	int dscp;
 	unsigned int n_allow;
 	char allow[64][INET6_ADDRSTRLEN + 4];
@@ -110,6 +118,27 @@ static int parse_reflector(const struct nlmsghdr *nlh, struct reflector *r)
 	if (ta[TWAMP_A_REFLECTOR_ALLOW])
 		parse_allow(ta[TWAMP_A_REFLECTOR_ALLOW], r);
 	counters_parse(ta[TWAMP_A_REFLECTOR_COUNTERS], r->counters);
+	if (ta[TWAMP_A_REFLECTOR_MAX_DYNAMIC])
+		r->max_dynamic = mnl_attr_get_u32(ta[TWAMP_A_REFLECTOR_MAX_DYNAMIC]);
+	if (ta[TWAMP_A_REFLECTOR_MAX_PER_SOURCE])
+		r->max_per_source = mnl_attr_get_u32(ta[TWAMP_A_REFLECTOR_MAX_PER_SOURCE]);
+	if (ta[TWAMP_A_REFLECTOR_DYNAMIC_REFWAIT])
+		r->dynamic_refwait = mnl_attr_get_u32(ta[TWAMP_A_REFLECTOR_DYNAMIC_REFWAIT]);
+	if (ta[TWAMP_A_REFLECTOR_DYNAMIC]) {
+		const struct nlattr *td[TWAMP_A_DYNAMIC_MAX + 1];
+
+		if (!tnl_parse_nested(ta[TWAMP_A_REFLECTOR_DYNAMIC], td,
+				      TWAMP_A_DYNAMIC_MAX)) {
+			if (td[TWAMP_A_DYNAMIC_SESSIONS])
+				r->dyn_sessions = mnl_attr_get_u32(td[TWAMP_A_DYNAMIC_SESSIONS]);
+			if (td[TWAMP_A_DYNAMIC_CREATED])
+				r->dyn_created = mnl_attr_get_u64(td[TWAMP_A_DYNAMIC_CREATED]);
+			if (td[TWAMP_A_DYNAMIC_EVICTED])
+				r->dyn_evicted = mnl_attr_get_u64(td[TWAMP_A_DYNAMIC_EVICTED]);
+			if (td[TWAMP_A_DYNAMIC_EXPIRED])
+				r->dyn_expired = mnl_attr_get_u64(td[TWAMP_A_DYNAMIC_EXPIRED]);
+		}
+	}
 	return 0;
 }
 
@@ -153,6 +182,14 @@ static void print_json(const struct reflector *r)
 	}
 	printf("],\"rate_limit\":%" PRIu32 ",\"counters\":", r->rate_limit);
 	counters_print_json(r->counters);
+	if (r->stateful)
+		printf(",\"max_dynamic\":%" PRIu32 ",\"max_per_source\":%" PRIu32
+		       ",\"dynamic_refwait_ms\":%" PRIu32 ",\"dynamic\":{"
+		       "\"sessions\":%" PRIu32 ",\"created\":%" PRIu64
+		       ",\"evicted\":%" PRIu64 ",\"expired\":%" PRIu64 "}",
+		       r->max_dynamic, r->max_per_source, r->dynamic_refwait,
+		       r->dyn_sessions, r->dyn_created, r->dyn_evicted,
+		       r->dyn_expired);
 	printf("}");
 }
 
@@ -189,6 +226,12 @@ static void print_human(const struct reflector *r)
 			printf(" %s", r->allow[i]);
 		printf("\n");
 	}
+	if (r->stateful)
+		printf("  dynamic %" PRIu32 "/%" PRIu32 " per-source %" PRIu32
+		       " refwait %" PRIu32 "ms: created %" PRIu64 " evicted %"
+		       PRIu64 " expired %" PRIu64 "\n", r->dyn_sessions,
+		       r->max_dynamic, r->max_per_source, r->dynamic_refwait,
+		       r->dyn_created, r->dyn_evicted, r->dyn_expired);
 	counters_print_human(r->counters);
 }
 
@@ -323,6 +366,24 @@ static int reflector_add(struct tnl *nl, int argc, char *argv[])
 				return 1;
 			}
 			allow[n_allow++] = val;
+		} else if (!strcmp(key, "max-dynamic")) {
+			if (parse_u64("max-dynamic", val, UINT32_MAX, &v))
+				return 1;
+			mnl_attr_put_u32(nlh, TWAMP_A_REFLECTOR_MAX_DYNAMIC, v);
+		} else if (!strcmp(key, "max-per-source")) {
+			if (parse_u64("max-per-source", val, UINT32_MAX, &v))
+				return 1;
+			mnl_attr_put_u32(nlh, TWAMP_A_REFLECTOR_MAX_PER_SOURCE, v);
+		} else if (!strcmp(key, "dynamic-refwait")) {
+			if (parse_duration_ns("dynamic-refwait", val, &v))
+				return 1;
+			if (v / 1000000 > UINT32_MAX) {
+				fprintf(stderr, "%s: dynamic-refwait too long\n",
+					PROG_NAME);
+				return 1;
+			}
+			mnl_attr_put_u32(nlh, TWAMP_A_REFLECTOR_DYNAMIC_REFWAIT,
+					 v / 1000000);
 		} else if (!strcmp(key, "rate-limit")) {
 			if (parse_u64("rate limit", val, UINT32_MAX, &v))
 				return 1;

@@ -183,6 +183,8 @@ enum twamp_a_counters {
 	TWAMP_A_COUNTERS_DROP_INVALID,	/* e.g. Error Estimate multiplier 0 */
 	TWAMP_A_COUNTERS_DROP_NOMEM,
 	TWAMP_A_COUNTERS_DROP_XMIT,	/* route or output failure */
+	TWAMP_A_COUNTERS_DROP_REPLAY,	/* authenticated: sequence seen or too old */
+	TWAMP_A_COUNTERS_DROP_SOURCE_LIMIT, /* new sender over the per-source cap */
 
 	__TWAMP_A_COUNTERS_MAX,
 	TWAMP_A_COUNTERS_MAX = __TWAMP_A_COUNTERS_MAX - 1
@@ -204,6 +206,10 @@ enum twamp_a_reflector {
 	TWAMP_A_REFLECTOR_COUNTERS,	/* nest, read-only */
 	TWAMP_A_REFLECTOR_SESSIONS_ONLY, /* flag: reflect only known sessions */
 	TWAMP_A_REFLECTOR_BIND,		/* flag: dies with the netlink socket */
+	TWAMP_A_REFLECTOR_MAX_DYNAMIC,	/* u32: stateful sessions kept at once */
+	TWAMP_A_REFLECTOR_MAX_PER_SOURCE, /* u32: stateful sessions per source */
+	TWAMP_A_REFLECTOR_DYNAMIC_REFWAIT, /* u32: stateful idle timeout, ms */
+	TWAMP_A_REFLECTOR_DYNAMIC,	/* nest, enum twamp_a_dynamic, read-only */
 
 	__TWAMP_A_REFLECTOR_MAX,
 	TWAMP_A_REFLECTOR_MAX = __TWAMP_A_REFLECTOR_MAX - 1
@@ -348,6 +354,19 @@ enum twamp_a_result {
 
 	__TWAMP_A_RESULT_MAX,
 	TWAMP_A_RESULT_MAX = __TWAMP_A_RESULT_MAX - 1
+};
+
+/* The stateful session table of a reflector: nest of these. */
+enum twamp_a_dynamic {
+	TWAMP_A_DYNAMIC_UNSPEC,
+	TWAMP_A_DYNAMIC_PAD,
+	TWAMP_A_DYNAMIC_SESSIONS,	/* u32: stateful sessions now */
+	TWAMP_A_DYNAMIC_CREATED,	/* u64: stateful sessions made */
+	TWAMP_A_DYNAMIC_EVICTED,	/* u64: removed to make room */
+	TWAMP_A_DYNAMIC_EXPIRED,	/* u64: removed after their REFWAIT */
+
+	__TWAMP_A_DYNAMIC_MAX,
+	TWAMP_A_DYNAMIC_MAX = __TWAMP_A_DYNAMIC_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_TWAMP_H */
