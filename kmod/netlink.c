@@ -878,6 +878,10 @@ static int twamp_nl_session_new_doit(struct sk_buff *skb,
 		else if (err == -ENOSPC)
 			NL_SET_ERR_MSG(info->extack,
 				       "the reflector has the most sessions it allows");
+		if (err == -EDQUOT) {
+			twamp_limits_session_msg(info->extack);
+			err = -ENOSPC;
+		}
 		goto err_unlock;
 	}
 	/* From here on, the session belongs to the reflector. */

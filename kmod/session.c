@@ -241,6 +241,10 @@ static int __twamp_session_add(struct twamp_reflector *r,
 	/* stateful sessions never lock a programmed one out */
 	if (r->n_sessions >= TWAMP_MAX_SESSIONS && !twamp_session_evict(r))
 		return -ENOSPC;
+	/* the namespace's max_sessions: a stateful session makes room too */
+	if (!twamp_limits_session_get(r->tn) &&
+	    !(twamp_session_evict(r) && twamp_limits_session_get(r->tn)))
+		return -EDQUOT;
 
 	s->r = r;
 	s->id = atomic_inc_return(&r->tn->next_session_id);
@@ -265,7 +269,8 @@ static int __twamp_session_add(struct twamp_reflector *r,
  * @s: the session, configured
  *
  * Return: 0; -EEXIST if a session has the same key; -ENOSPC at the
- * session limit; -ENOENT if the reflector is being deleted.
+ * reflector's session limit; -EDQUOT at the namespace's (max_sessions);
+ * -ENOENT if the reflector is being deleted.
  */
 int twamp_session_add(struct twamp_reflector *r, struct twamp_session *s)
 {
@@ -387,6 +392,7 @@ static void __twamp_session_del(struct twamp_session *s)
 	hlist_del_rcu(&s->hnode);
 	list_del(&s->node);
 	WRITE_ONCE(r->n_sessions, r->n_sessions - 1);
+	twamp_limits_session_put(r->tn);
 	if (s->dynamic) {
 		list_del_init(&s->lru);
 		r->n_dynamic--;
