@@ -18,6 +18,10 @@ prints one JSON object of what it saw; the parent judges it.
                   an extack naming the limit; root is exempt.
   objects         max_objects bounds reflectors and senders per namespace;
                   the user cannot raise it.
+  sessions        max_sessions bounds the sessions of all reflectors of a
+                  namespace: programmed ones are refused past it, and
+                  STAMP senders filling stateful tables evict each other
+                  rather than pass it.
 """
 
 import errno
@@ -221,7 +225,57 @@ def child_objects():
     return out
 
 
+def stamp_probe(port, ssid):
+    """One STAMP test packet from a new socket: True if it was reflected."""
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.settimeout(2.0)
+    try:
+        u.sendto(struct.pack("!IIIHH", 1, 0, 0, 0x0101, ssid) + bytes(28),
+                 ("127.0.0.1", port))
+        return len(u.recv(2048)) >= 44
+    except socket.timeout:
+        return False
+    finally:
+        u.close()
+
+
+def child_sessions():
+    """Programmed sessions until max_sessions refuses; then stateful ones."""
+    g = nl.Genl()
+    out = {"limits": limits(g), "created": 0}
+    rid = new_id(reflector(g, 862), T.TWAMP_A_REFLECTOR,
+                 T.TWAMP_A_REFLECTOR_ID)
+    sids = []
+    for i in range(out["limits"].get("max_sessions", 0) + 1):
+        a = g.req(T.TWAMP_CMD_SESSION_NEW, nest(
+            T.TWAMP_A_SESSION, u32(T.TWAMP_A_SESSION_REFLECTOR_ID, rid),
+            ip4(T.TWAMP_A_SESSION_PEER_IPV4, "10.9.9.9"),
+            u16(T.TWAMP_A_SESSION_PEER_PORT, 40000 + i)))
+        if a.error:
+            out["errno"] = a.error
+            out["msg"] = a.msg
+            break
+        sids.append(new_id(a, T.TWAMP_A_SESSION, T.TWAMP_A_SESSION_ID))
+    out["created"] = len(sids)
+    out["limits_full"] = limits(g)
+    for sid in sids:
+        g.req(T.TWAMP_CMD_SESSION_DEL,
+              nest(T.TWAMP_A_SESSION, u32(T.TWAMP_A_SESSION_ID, sid)))
+    out["limits_empty"] = limits(g)
+    # a stateful STAMP reflector, filled by senders from new ports
+    a = g.req(T.TWAMP_CMD_REFLECTOR_NEW, nest(
+        T.TWAMP_A_REFLECTOR, ip4(T.TWAMP_A_REFLECTOR_LOCAL_IPV4, "127.0.0.1"),
+        u16(T.TWAMP_A_REFLECTOR_PORT, 863),
+        nl.u8(T.TWAMP_A_REFLECTOR_FORMAT, T.TWAMP_FORMAT_STAMP),
+        nl.flag(T.TWAMP_A_REFLECTOR_STATEFUL)))
+    out["stateful_errno"] = a.error
+    out["reflected"] = sum(stamp_probe(863, 7) for _ in range(8))
+    out["limits_stateful"] = limits(g)
+    return out
+
+
 CHILDREN = {
+    "sessions": child_sessions,
     "join_foreign": child_join_foreign,
     "join_own": child_join_own,
     "rate": child_rate,
@@ -364,6 +418,31 @@ def test_objects():
            c["raise_errno"])
 
 
+def test_sessions():
+    saved = param("max_sessions")
+    param("max_sessions", 3)
+    try:
+        c = run_child("sessions", own_ns=True)
+    finally:
+        param("max_sessions", saved)
+    if c is None:
+        result(False, "sessions: the unprivileged child ran")
+        return
+    log("uid 1000: %s" % json.dumps(c, sort_keys=True))
+    result(c["created"] == 3 and c.get("errno") == errno.ENOSPC and
+           "max_sessions" in c.get("msg", "") and
+           c["limits_full"].get("sessions") == 3,
+           "sessions: max_sessions=3 lets uid 1000 program 3 sessions, the "
+           "4th is refused (ENOSPC, extack names max_sessions)")
+    result(c["limits_empty"].get("sessions") == 0,
+           "sessions: deleting them gives the quota back")
+    result(c.get("stateful_errno") == 0 and c.get("reflected") == 8 and
+           c["limits_stateful"].get("sessions") == 3,
+           "sessions: 8 STAMP senders are all answered by a stateful "
+           "reflector, which keeps 3 sessions (reflected %s, sessions %s)" %
+           (c.get("reflected"), c["limits_stateful"].get("sessions")))
+
+
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "child":
         try:
@@ -376,6 +455,7 @@ def main():
     test_results_group()
     test_sender_rate()
     test_objects()
+    test_sessions()
     print("1..%d" % len(results))
     nfail = results.count(False)
     print("# Totals: pass:%d fail:%d xfail:0 skip:0" %
