@@ -12,12 +12,16 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
-# The kernel to build against: the running one when its headers are
-# installed, else the newest installed headers (as on a machine that builds
-# for a guest or for another host).
-KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
-	if [ -d $$d ]; then echo $$d; else \
-	ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1; fi)
+# The kernel to build against: KDIR= (a kernel tree or headers), or
+# KERNEL= (a release, or an alias tools/kernel.sh knows: 6.1, 6.12,
+# 6.12-rt), else the running kernel when its headers are installed, else
+# the declared default, Debian 12's stock 6.1 -- never "the newest
+# installed" (tools/kernel.sh).
+ifeq ($(origin KDIR),undefined)
+KERNEL ?= default
+KERNEL_RELEASE := $(shell tools/kernel.sh resolve '$(KERNEL)')
+KDIR := $(if $(KERNEL_RELEASE),/lib/modules/$(KERNEL_RELEASE)/build)
+endif
 # The release the kernel reports (uname -r), which is where modules go.
 KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
@@ -67,7 +71,7 @@ all: module programs selftests
 
 module:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
-		{ echo "no kernel headers found; run 'make deps' or set KDIR=" >&2; exit 1; }
+		{ echo "no kernel headers in '$(KDIR)'; run 'make deps' or set KDIR= or KERNEL=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 programs: $(BUILD)/twamp-ctl $(BUILD)/san/twamp-ctl
@@ -259,10 +263,14 @@ bench-smoke: module $(BENCH_PROGS)
 
 install: install-module install-programs
 
+# Into $(DESTDIR)/lib/modules/$(KVER)/updates/. depmod runs only for a
+# live install (no DESTDIR), and then for $(KVER), the kernel the module
+# was built for; a package made from a DESTDIR runs depmod when installed.
 install-module: module
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates KERNELRELEASE=$(KVER) \
-		modules_install
-	depmod -a $(KVER)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(abspath $(DESTDIR))) \
+		KERNELRELEASE=$(KVER) DEPMOD=true modules_install
+	$(if $(DESTDIR),@echo "install-module: DESTDIR set: not running depmod",depmod -a $(KVER))
 
 install-programs: $(BUILD)/twamp-ctl $(BUILD)/twamp-ureflect
 	install -D -m 0755 $(BUILD)/twamp-ctl $(DESTDIR)$(BINDIR)/twamp-ctl
