@@ -266,10 +266,17 @@ install: install-module install-programs
 # Into $(DESTDIR)/lib/modules/$(KVER)/updates/. depmod runs only for a
 # live install (no DESTDIR), and then for $(KVER), the kernel the module
 # was built for; a package made from a DESTDIR runs depmod when installed.
+# Signed for Secure Boot with SIGN_KEY= and SIGN_CERT= (a Machine Owner
+# Key: docs/install.md); the kernel tree's own signing key, which
+# distribution headers do not ship, is not used (CONFIG_MODULE_SIG_ALL=).
+SIGN_HASH ?= sha256
 install-module: module
+	$(if $(SIGN_KEY),$(KDIR)/scripts/sign-file $(SIGN_HASH) $(SIGN_KEY) \
+		$(or $(SIGN_CERT),$(error SIGN_KEY needs SIGN_CERT)) kmod/twamp.ko)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(abspath $(DESTDIR))) \
-		KERNELRELEASE=$(KVER) DEPMOD=true modules_install
+		KERNELRELEASE=$(KVER) DEPMOD=true CONFIG_MODULE_SIG_ALL= \
+		modules_install
 	$(if $(DESTDIR),@echo "install-module: DESTDIR set: not running depmod",depmod -a $(KVER))
 
 install-programs: $(BUILD)/twamp-ctl $(BUILD)/twamp-ureflect
@@ -287,7 +294,7 @@ dkms-install:
 	rm -rf /usr/src/twamp-$(VERSION)
 	mkdir -p /usr/src/twamp-$(VERSION)
 	cp -r Kbuild VERSION kmod uapi /usr/src/twamp-$(VERSION)/
-	sed 's/@VERSION@/$(VERSION)/' dkms.conf > /usr/src/twamp-$(VERSION)/dkms.conf
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > /usr/src/twamp-$(VERSION)/dkms.conf
 	dkms add -m twamp -v $(VERSION)
 	dkms build -m twamp -v $(VERSION) -k $(KVER)
 	dkms install -m twamp -v $(VERSION) -k $(KVER)

@@ -19,6 +19,17 @@
 # (see build.sh).
 set -uo pipefail
 
+# The suites CI runs here (docs/testing.md, "CI"): object lifetime (load
+# and unload with objects alive, netlink objects, sessions, namespaces
+# going away), allocation failures, and malformed netlink and packets.
+# The others (the data path's timing, twampd, the userspace reflector,
+# twamp-ctl) run on the three release kernels in make check only.
+CI_SUITES="twamp_module.sh twamp_genl.sh twamp_session.sh twamp_fault.sh twamp_nlneg.sh twamp_pktfuzz.sh"
+if [ "${1:-}" = --ci-suites ]; then
+	echo "$CI_SUITES"
+	exit 0
+fi
+
 cd "$(dirname "$0")/.." || exit 1
 top=$(pwd -P)
 mkdir -p build/debug
