@@ -227,7 +227,7 @@ check-debug: deps
 	@tools/check-debug.sh $(SUITES)
 
 demo: deps all
-	tools/vm/run -- tools/demo.sh
+	tools/vm/run --kernel $(KVER) -- tools/demo.sh
 
 # The benchmark, kernel data path against the userspace baseline, in the
 # QEMU guest (docs/performance.md): under 10 minutes, prints a table and
@@ -238,7 +238,8 @@ BENCH_PROGS := $(BUILD)/twamp-ctl $(BUILD)/bench/twamp-bench-usend \
 # The baseline reflector is optional: without it that column is n/a.
 BENCH_UREFLECT = $(MAKE) -s $(BUILD)/twamp-ureflect >/dev/null 2>&1 || \
 	echo "bench: no $(BUILD)/twamp-ureflect: the baseline column will be n/a"
-BENCH_VM = tools/vm/run --timeout $(or $(BENCH_TIMEOUT),900) --cpus 2 \
+# The guest boots the kernel the module was built for (KERNEL=, KDIR=).
+BENCH_VM = tools/vm/run --kernel $(KVER) --timeout $(or $(BENCH_TIMEOUT),900) --cpus 2 \
 	--rw $(CURDIR)/$(BUILD)
 BENCH_HOST = $$(nproc) CPUs, $$(sed -n 's/^model name[[:space:]]*: //p' \
 	/proc/cpuinfo | head -n1), load average $$(cut -d' ' -f1-3 /proc/loadavg)
