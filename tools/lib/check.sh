@@ -108,7 +108,9 @@ suite_times() {
 	while read -r line; do
 		t=${line%% *}
 		t=${t#@}
+		# "ok 1 selftests: twamp: twamp_module.sh [# SKIP ...]"
 		name=${line##*selftests: }
+		name=${name#*: }
 		name=${name%% *}
 		out+="$name $((t - t0)) s, "
 		t0=$t
