@@ -293,8 +293,10 @@ dkms-install:
 	@command -v dkms >/dev/null || \
 		{ echo "dkms is not installed: apt-get install dkms" >&2; exit 1; }
 	rm -rf /usr/src/twamp-$(VERSION)
-	mkdir -p /usr/src/twamp-$(VERSION)
-	cp -r Kbuild VERSION kmod uapi /usr/src/twamp-$(VERSION)/
+	mkdir -p /usr/src/twamp-$(VERSION)/kmod
+	cp -r Kbuild VERSION uapi /usr/src/twamp-$(VERSION)/
+	cp kmod/Kbuild $(filter-out %.mod.c,$(wildcard kmod/*.[ch])) \
+		/usr/src/twamp-$(VERSION)/kmod/
 	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > /usr/src/twamp-$(VERSION)/dkms.conf
 	dkms add -m twamp -v $(VERSION)
 	dkms build -m twamp -v $(VERSION) -k $(KVER)
