@@ -1021,8 +1021,11 @@ test_interrupt()
 
 	wire "" "" || return 1
 	refl_add id || return 1
-	# not through sctl: $! must be twamp-ctl, not a subshell
-	ip netns exec "$NS_S" "$TWAMP_CTL" ping -i 20ms -w 300ms -p "$PORT" $R4 \
+	# not through sctl: $! must be twamp-ctl, not a subshell. WAIT 2 s:
+	# on a loaded machine the emulated guest stalls for up to a second
+	# (late_max 1.19 s seen at load 14), and a reply later than WAIT
+	# counts as lost, which is no error of the Ctrl-C handling this tests.
+	ip netns exec "$NS_S" "$TWAMP_CTL" ping -i 20ms -w 2s -p "$PORT" $R4 \
 		>"$f.txt" 2>"$f.err" &
 	pid=$!
 	BG_PIDS=("$pid")
@@ -1046,7 +1049,7 @@ test_interrupt()
 		"$f.txt" &&
 	twamp_check "sent >= 1 and all received: '$sent'" \
 		eval '[ -n "$sent" ] && [ "${sent% *}" -ge 1 ] && [ "${sent% *}" = "${sent#* }" ]' &&
-	twamp_check "stopped within 5 s of SIGINT" test $ms -lt 5000 || {
+	twamp_check "stopped within WAIT + 5 s of SIGINT" test $ms -lt 7000 || {
 		refl_del "$id"
 		return 1
 	}
