@@ -8,7 +8,8 @@
 # guest.
 #
 # Environment: KERNELS (kernels to test, tools/kernel.sh names; default
-# "6.1 6.12 6.12-rt"), SUITES (default: every suite selftests/Makefile
+# "6.1 6.12 6.12-rt"; NAME=SUITE,SUITE runs only those suites on NAME),
+# SUITES (default: every suite selftests/Makefile
 # lists), TWAMP_CHECK_GUEST_ONLY=1 (skip the host's tests: unit, fuzz,
 # lint, bench-smoke), TWAMP_CHECK_TIMEOUT (each guest's limit, 3000 s).
 set -uo pipefail
@@ -70,6 +71,12 @@ read -r -a kernels <<<"${KERNELS:-$(tools/kernel.sh ci)}"
 read -r -a suites <<<"${SUITES:-$(selftest_suites)}"
 top=$(pwd -P)
 for k in "${kernels[@]}"; do
+	# NAME=SUITE,SUITE: only those suites on that kernel
+	ksuites=("${suites[@]}")
+	if [[ $k == *=* ]]; then
+		IFS=, read -r -a ksuites <<<"${k#*=}"
+		k=${k%%=*}
+	fi
 	if ! rel=$(tools/kernel.sh resolve "$k" 2>&1); then
 		echo "$rel"
 		result 1 "kernel $k installed"
@@ -80,12 +87,12 @@ for k in "${kernels[@]}"; do
 	step "twamp.ko built warning-free for $rel" \
 		build_module_copy "/lib/modules/$rel/build" "$src" || continue
 	ko=$top/$src/kmod/twamp.ko
-	echo "# selftests in the guest on $rel (tools/vm/run): ${suites[*]}"
+	echo "# selftests in the guest on $rel (tools/vm/run): ${ksuites[*]}"
 	start=$SECONDS
 	vm_out=$(tools/vm/run --timeout "${TWAMP_CHECK_TIMEOUT:-3000}" \
 		--kernel "$rel" --module "$ko" -- \
 		env TWAMP_SELFTEST_NO_SKIP=1 TWAMP_KO="$ko" \
-		selftests/run_kselftest.sh "${suites[@]}" 2>&1 |
+		selftests/run_kselftest.sh "${ksuites[@]}" 2>&1 |
 		timestamp_lines)
 	vm_rc=${PIPESTATUS[0]}
 	printf '%s\n' "$vm_out" | tee -a "$log" | strip_timestamps |
