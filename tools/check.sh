@@ -8,7 +8,8 @@
 # guest.
 #
 # Environment: KERNELS (kernels to test, tools/kernel.sh names; default
-# "6.1 6.12 6.12-rt"; NAME=SUITE,SUITE runs only those suites on NAME),
+# "6.1 6.12 6.12-rt"; NAME=SUITE,SUITE runs only those suites on NAME,
+# NAME-=SUITE,SUITE all but those),
 # SUITES (default: every suite selftests/Makefile
 # lists), TWAMP_CHECK_GUEST_ONLY=1 (skip the host's tests: unit, fuzz,
 # lint, bench-smoke), TWAMP_CHECK_TIMEOUT (each guest's limit, 3000 s).
@@ -71,9 +72,17 @@ read -r -a kernels <<<"${KERNELS:-$(tools/kernel.sh ci)}"
 read -r -a suites <<<"${SUITES:-$(selftest_suites)}"
 top=$(pwd -P)
 for k in "${kernels[@]}"; do
-	# NAME=SUITE,SUITE: only those suites on that kernel
+	# NAME=SUITE,SUITE: only those suites on that kernel; NAME-=SUITE,...:
+	# all but those
 	ksuites=("${suites[@]}")
-	if [[ $k == *=* ]]; then
+	if [[ $k == *-=* ]]; then
+		IFS=, read -r -a skip <<<"${k#*-=}"
+		k=${k%%-=*}
+		ksuites=()
+		for t in "${suites[@]}"; do
+			[[ " ${skip[*]} " == *" $t "* ]] || ksuites+=("$t")
+		done
+	elif [[ $k == *=* ]]; then
 		IFS=, read -r -a ksuites <<<"${k#*=}"
 		k=${k%%=*}
 	fi
