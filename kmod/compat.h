@@ -2,25 +2,26 @@
 /*
  * The one place that knows about kernel API changes after 6.1, the kernel
  * this module is written against. Each change names the release that made
- * it. There is no upper version limit: the module is kept building against
- * the current mainline API, and a kernel that removes an API this module
- * needs fails to compile with an error that names it (either the
- * compiler's, on the call, or an #error here for the changes known to
- * need more than a rename).
+ * it. There is no upper version limit: a kernel that removes or changes an
+ * API the module calls fails to compile, and the compiler's error names
+ * that API.
  *
- * Checked against the mainline API of 2026 for what kmod/ calls:
- * - UDP tunnel sockets: udp_sock_create(), setup_udp_tunnel_sock() and
- *   udp_tunnel_sock_release() are unchanged. (udp_tunnel_xmit_skb() gained
- *   parameters in 6.17; the module does not call it: test packets leave
- *   through xmit.c.)
- * - skb timestamps: twamp_skb_clear_tstamp() below; skb_tstamp().
- * - routes and neighbours: dst_allfrag() below; ip_neigh_for_gw(),
- *   ip_neigh_gw6(), rt6_nexthop() and neigh_output() are unchanged.
- * - generic netlink: twamp_genl_pre_op below.
- * - hrtimers: twamp_hrtimer_setup() below.
- * - AES library: 7.0 added struct aes_key, and keeps struct
- *   crypto_aes_ctx with aes_expandkey(), aes_encrypt() and aes_decrypt()
- *   (dispatched on the key's type), which this module uses.
+ * Covered, from the upstream sources up to the mainline of 2026:
+ * - skb timestamps: skb->tstamp_type (6.11), twamp_skb_clear_tstamp();
+ *   reading goes through skb_tstamp(), the same in all.
+ * - routes: dst_allfrag() gone (6.7), twamp_dst_allfrag().
+ * - headers: <linux/unaligned.h> (6.12).
+ * - generic netlink: split ops in pre_doit() (6.2), twamp_genl_pre_op.
+ * - hrtimers: hrtimer_setup() (6.13; hrtimer_init() removed in 6.15),
+ *   twamp_hrtimer_setup().
+ * - UDP tunnels: udp_tunnel_xmit_skb() changed in 6.17, but the module
+ *   does not call it (test packets leave through xmit.c); the socket
+ *   calls it makes (udp_sock_create(), setup_udp_tunnel_sock(),
+ *   udp_tunnel_sock_release()) build on 6.1 and 6.12.
+ * - AES library: mainline added struct aes_key and keeps struct
+ *   crypto_aes_ctx with aes_expandkey(), aes_encrypt() and aes_decrypt(),
+ *   which the module uses.
+ * Built and tested on 6.1, 6.12 and 6.12 PREEMPT_RT (docs/install.md).
  */
 #ifndef _TWAMP_COMPAT_H
 #define _TWAMP_COMPAT_H
@@ -53,8 +54,9 @@
  * became the two-bit skb->tstamp_type (SKB_CLOCK_REALTIME, _MONOTONIC or
  * _TAI) in 6.11. Reading needs nothing here: skb_tstamp(), in both, gives
  * the receive timestamp, or 0 when tstamp is a delivery time of any clock.
+ * This clears both: no timestamp, and the next one set is a receive
+ * (realtime) one.
  */
-/* No timestamp, and the next one set is a receive (realtime) one. */
 static inline void twamp_skb_clear_tstamp(struct sk_buff *skb)
 {
 	skb->tstamp = 0;
