@@ -12,12 +12,16 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
-# The kernel to build against: the running one when its headers are
-# installed, else the newest installed headers (as on a machine that builds
-# for a guest or for another host).
-KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
-	if [ -d $$d ]; then echo $$d; else \
-	ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1; fi)
+# The kernel to build against: KDIR= (a kernel tree or headers), or
+# KERNEL= (a release, or an alias tools/kernel.sh knows: 6.1, 6.12,
+# 6.12-rt), else the running kernel when its headers are installed, else
+# the declared default, Debian 12's stock 6.1 -- never "the newest
+# installed" (tools/kernel.sh).
+ifeq ($(origin KDIR),undefined)
+KERNEL ?= default
+KERNEL_RELEASE := $(shell tools/kernel.sh resolve '$(KERNEL)')
+KDIR := $(if $(KERNEL_RELEASE),/lib/modules/$(KERNEL_RELEASE)/build)
+endif
 # The release the kernel reports (uname -r), which is where modules go.
 KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
@@ -67,7 +71,7 @@ all: module programs selftests
 
 module:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
-		{ echo "no kernel headers found; run 'make deps' or set KDIR=" >&2; exit 1; }
+		{ echo "no kernel headers in '$(KDIR)'; run 'make deps' or set KDIR= or KERNEL=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 programs: $(BUILD)/twamp-ctl $(BUILD)/san/twamp-ctl
@@ -223,7 +227,7 @@ check-debug: deps
 	@tools/check-debug.sh $(SUITES)
 
 demo: deps all
-	tools/vm/run -- tools/demo.sh
+	tools/vm/run --kernel $(KVER) -- tools/demo.sh
 
 # The benchmark, kernel data path against the userspace baseline, in the
 # QEMU guest (docs/performance.md): under 10 minutes, prints a table and
@@ -234,7 +238,8 @@ BENCH_PROGS := $(BUILD)/twamp-ctl $(BUILD)/bench/twamp-bench-usend \
 # The baseline reflector is optional: without it that column is n/a.
 BENCH_UREFLECT = $(MAKE) -s $(BUILD)/twamp-ureflect >/dev/null 2>&1 || \
 	echo "bench: no $(BUILD)/twamp-ureflect: the baseline column will be n/a"
-BENCH_VM = tools/vm/run --timeout $(or $(BENCH_TIMEOUT),900) --cpus 2 \
+# The guest boots the kernel the module was built for (KERNEL=, KDIR=).
+BENCH_VM = tools/vm/run --kernel $(KVER) --timeout $(or $(BENCH_TIMEOUT),900) --cpus 2 \
 	--rw $(CURDIR)/$(BUILD)
 BENCH_HOST = $$(nproc) CPUs, $$(sed -n 's/^model name[[:space:]]*: //p' \
 	/proc/cpuinfo | head -n1), load average $$(cut -d' ' -f1-3 /proc/loadavg)
@@ -259,10 +264,21 @@ bench-smoke: module $(BENCH_PROGS)
 
 install: install-module install-programs
 
+# Into $(DESTDIR)/lib/modules/$(KVER)/updates/. depmod runs only for a
+# live install (no DESTDIR), and then for $(KVER), the kernel the module
+# was built for; a package made from a DESTDIR runs depmod when installed.
+# Signed for Secure Boot with SIGN_KEY= and SIGN_CERT= (a Machine Owner
+# Key: docs/install.md); the kernel tree's own signing key, which
+# distribution headers do not ship, is not used (CONFIG_MODULE_SIG_ALL=).
+SIGN_HASH ?= sha256
 install-module: module
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates KERNELRELEASE=$(KVER) \
+	$(if $(SIGN_KEY),$(KDIR)/scripts/sign-file $(SIGN_HASH) $(SIGN_KEY) \
+		$(or $(SIGN_CERT),$(error SIGN_KEY needs SIGN_CERT)) kmod/twamp.ko)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(abspath $(DESTDIR))) \
+		KERNELRELEASE=$(KVER) DEPMOD=true CONFIG_MODULE_SIG_ALL= \
 		modules_install
-	depmod -a $(KVER)
+	$(if $(DESTDIR),@echo "install-module: DESTDIR set: not running depmod",depmod -a $(KVER))
 
 install-programs: $(BUILD)/twamp-ctl $(BUILD)/twamp-ureflect
 	install -D -m 0755 $(BUILD)/twamp-ctl $(DESTDIR)$(BINDIR)/twamp-ctl
@@ -277,9 +293,11 @@ dkms-install:
 	@command -v dkms >/dev/null || \
 		{ echo "dkms is not installed: apt-get install dkms" >&2; exit 1; }
 	rm -rf /usr/src/twamp-$(VERSION)
-	mkdir -p /usr/src/twamp-$(VERSION)
-	cp -r Kbuild VERSION kmod uapi /usr/src/twamp-$(VERSION)/
-	sed 's/@VERSION@/$(VERSION)/' dkms.conf > /usr/src/twamp-$(VERSION)/dkms.conf
+	mkdir -p /usr/src/twamp-$(VERSION)/kmod
+	cp -r Kbuild VERSION uapi /usr/src/twamp-$(VERSION)/
+	cp kmod/Kbuild $(filter-out %.mod.c,$(wildcard kmod/*.[ch])) \
+		/usr/src/twamp-$(VERSION)/kmod/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > /usr/src/twamp-$(VERSION)/dkms.conf
 	dkms add -m twamp -v $(VERSION)
 	dkms build -m twamp -v $(VERSION) -k $(KVER)
 	dkms install -m twamp -v $(VERSION) -k $(KVER)

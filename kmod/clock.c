@@ -129,12 +129,13 @@ ktime_t twamp_get_timestamp(const void *p, u8 ts_format)
  */
 ktime_t twamp_rx_time(struct sk_buff *skb)
 {
-	ktime_t hw = skb_hwtstamps(skb)->hwtstamp;
+	ktime_t hw = skb_hwtstamps(skb)->hwtstamp, sw;
 
 	if (hw)
 		return hw;
-	/* A mono delivery time is a transmit schedule, not an arrival. */
-	if (skb->tstamp && !skb->mono_delivery_time)
-		return skb->tstamp;
+	/* A delivery time is a transmit schedule, not an arrival. */
+	sw = skb_tstamp(skb);
+	if (sw)
+		return sw;
 	return ktime_get_real();
 }

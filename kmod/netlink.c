@@ -1021,11 +1021,11 @@ enum twamp_nl_mcgrp {
 
 static struct netlink_range_validation twamp_interval_range = {
 	.min = 10 * NSEC_PER_USEC,
-	.max = 3600 * NSEC_PER_SEC,
+	.max = 3600ULL * NSEC_PER_SEC,
 };
 
 static struct netlink_range_validation twamp_wait_range = {
-	.max = 3600 * NSEC_PER_SEC,
+	.max = 3600ULL * NSEC_PER_SEC,
 };
 
 static const struct nla_policy twamp_sender_new_policy[TWAMP_A_SENDER_MAX + 1] = {

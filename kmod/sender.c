@@ -24,6 +24,8 @@
 #include "compat.h"
 #include "twamp.h"
 
+static enum hrtimer_restart twamp_sender_timer(struct hrtimer *timer);
+
 /**
  * twamp_sender_alloc() - allocate a sender with its defaults
  *
@@ -43,7 +45,8 @@ struct twamp_sender *twamp_sender_alloc(void)
 		return NULL;
 	}
 	spin_lock_init(&s->lock);
-	hrtimer_init(&s->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
+	twamp_hrtimer_setup(&s->timer, twamp_sender_timer, CLOCK_MONOTONIC,
+			    HRTIMER_MODE_ABS_SOFT);
 	s->remote_port = htons(TWAMP_DEFAULT_PORT);
 	s->format = TWAMP_FORMAT_LIGHT;
 	s->ts_format = TWAMP_TS_NTP;
@@ -631,7 +634,6 @@ int twamp_sender_create(struct twamp_net *tn, struct twamp_sender *s,
 		NL_SET_ERR_MSG(extack, "no sender ID available");
 		return err;
 	}
-	s->timer.function = twamp_sender_timer;
 	setup_udp_tunnel_sock(tn->net, s->sock, &tcfg);
 	net_enable_timestamp();
 	tn->gen++;

@@ -84,6 +84,26 @@ static void twamp_ipdv(struct twamp_stats *st, s64 a, s64 b)
 	st->ipdv_abs_max = max(st->ipdv_abs_max, d);
 }
 
+/*
+ * The sum of squares is a 128-bit integer kept in two u64 halves, with
+ * 32-bit multiplies only: exact, and the same on 32-bit architectures,
+ * which have no 128-bit type.
+ */
+static void twamp_sumsq_add(struct twamp_stats *st, u64 v)
+{
+	u64 lo = lower_32_bits(v), hi = upper_32_bits(v);
+	u64 ll = lo * lo, lh = lo * hi, hh = hi * hi;
+	u64 sq_lo, sq_hi, mid_lo;
+
+	/* v^2 = hh * 2^64 + 2 * lh * 2^32 + ll, lh < 2^64 */
+	mid_lo = lh << 33;
+	sq_hi = hh + (lh >> 31);
+	sq_lo = ll + mid_lo;
+	sq_hi += sq_lo < ll;
+	st->rtt_sumsq_lo += sq_lo;
+	st->rtt_sumsq_hi += sq_hi + (st->rtt_sumsq_lo < sq_lo);
+}
+
 /**
  * twamp_stats_reply() - account for the first reply to a packet
  * @s: the sender; caller holds s->lock
@@ -110,7 +130,7 @@ void twamp_stats_reply(struct twamp_sender *s, struct twamp_slot *slot,
 	st->rtt_min = min(st->rtt_min, rtt);
 	st->rtt_max = max(st->rtt_max, rtt);
 	st->rtt_sum += rtt;
-	st->rtt_sumsq += (__uint128_t)((__int128_t)rtt * rtt);
+	twamp_sumsq_add(st, abs(rtt));
 	s->hist[twamp_hist_bucket(max_t(s64, rtt, 0))]++;
 
 	st->res_min = min(st->res_min, res_ns);
@@ -165,17 +185,18 @@ void twamp_stats_reply(struct twamp_sender *s, struct twamp_slot *slot,
 	st->refl_seq_max = max(st->refl_seq_max, res->refl_seq);
 }
 
-/* a / n for a 128-bit a, exact while a fits 64 bits; saturates. */
-static u64 twamp_div128(__uint128_t a, u64 n)
+/* hi:lo / n, exact while hi is 0; saturates. */
+static u64 twamp_div128(u64 hi, u64 lo, u64 n)
 {
 	unsigned int shift = 0;
 	u64 q;
 
-	while (a >> 64) {
-		a >>= 1;
+	while (hi) {
+		lo = lo >> 1 | hi << 63;
+		hi >>= 1;
 		shift++;
 	}
-	q = div64_u64((u64)a, n);
+	q = div64_u64(lo, n);
 	return shift && q > (U64_MAX >> shift) ? U64_MAX : q << shift;
 }
 
@@ -221,7 +242,7 @@ void twamp_sender_snapshot(struct twamp_sender *s,
 	snap->rtt_p99 = clamp(snap->rtt_p99, st->rtt_min, st->rtt_max);
 	mean = div64_s64(st->rtt_sum, n);
 	mean_sq = (u64)abs(mean) * abs(mean);
-	sq_mean = twamp_div128(st->rtt_sumsq, n);
+	sq_mean = twamp_div128(st->rtt_sumsq_hi, st->rtt_sumsq_lo, n);
 	if (sq_mean > mean_sq)
 		snap->rtt_stddev = int_sqrt64(sq_mean - mean_sq);
 }

@@ -431,7 +431,7 @@ struct twamp_stats {
 	u64 sent, received, lost, duplicates, reordered, reorder_extent_max;
 	u64 late_sends, late_max, results_dropped, auth_failed;
 	s64 rtt_min, rtt_max, rtt_sum;
-	__uint128_t rtt_sumsq;
+	u64 rtt_sumsq_hi, rtt_sumsq_lo;	/* sum of rtt^2: 128 bits in two */
 	u64 ipdv_n, ipdv_abs_sum, ipdv_abs_max;
 	u64 jitter_fwd, jitter_bwd, jitter_rtt;	/* scaled by 16 (RFC 3550) */
 	s64 res_min, res_max, res_sum;

@@ -50,6 +50,7 @@
 #include <net/route.h>
 #include <net/udp.h>
 
+#include "compat.h"
 #include "twamp.h"
 
 /* No hook on the way out of this namespace could see the packet. */
@@ -101,8 +102,7 @@ static void twamp_skb_reset(struct sk_buff *skb)
 	skb_clear_hash(skb);
 	skb_orphan(skb);
 	skb->dev = NULL;
-	skb->tstamp = 0;
-	skb->mono_delivery_time = 0;
+	twamp_skb_clear_tstamp(skb);
 	skb->ip_summed = CHECKSUM_NONE;
 	/* A request that came in fragments gets a reply that leaves in them. */
 	skb->ignore_df = 1;
@@ -298,7 +298,7 @@ static bool twamp_dst_plain6(const struct sk_buff *skb)
 	       idev && !READ_ONCE(idev->cnf.disable_ipv6) &&
 	       !ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr) &&
 	       skb_headroom(skb) >= LL_RESERVED_SPACE(dev) &&
-	       !dst_allfrag(dst) && skb->len <= ip6_skb_dst_mtu(skb);
+	       !twamp_dst_allfrag(dst) && skb->len <= ip6_skb_dst_mtu(skb);
 }
 
 /**
@@ -362,7 +362,8 @@ static int twamp_finish_output6(struct net *net, struct sock *sk,
 		IP6CB(skb)->flags |= IP6SKB_REROUTED;
 		return dst_output(net, sk, skb);
 	}
-	if (skb->len > ip6_skb_dst_mtu(skb) || dst_allfrag(skb_dst(skb)))
+	if (skb->len > ip6_skb_dst_mtu(skb) ||
+	    twamp_dst_allfrag(skb_dst(skb)))
 		return ipv6_stub->ipv6_fragment(net, sk, skb,
 						twamp_neigh_output);
 	return twamp_neigh_output(net, sk, skb);

@@ -363,8 +363,30 @@ def mode_delay(path, count, fwd_ms, bwd_ms, slack_ms, family):
     for k in ("rtt_min_ns", "rtt_mean_ns", "rtt_p50_ns", "rtt_p90_ns",
               "rtt_p99_ns", "rtt_max_ns"):
         ok(st[k] is not None and st[k] >= lo, "%s %s below %s" % (k, st[k], ms(lo)))
-    for k in ("rtt_min_ns", "rtt_mean_ns", "rtt_p50_ns"):
+    # The minimum and the median are below netem's delays plus the slack
+    # (at most a tenth of the replies are slow, above). The mean is not:
+    # a few stalls of a busy machine can drag it over any fixed bound. It
+    # is checked against this run's own packets instead, as are the
+    # extremes and the standard deviation (the kernel's 128-bit sum of
+    # squares).
+    for k in ("rtt_min_ns", "rtt_p50_ns"):
         ok(st[k] is not None and st[k] < hi, "%s %s not below %s" % (k, st[k], ms(hi)))
+    rtts = [r["rtt_ns"] for r in replies(doc)]
+    if rtts and len(rtts) == st["received"] and not doc["results_missed"]:
+        n, s1, s2 = len(rtts), sum(rtts), sum(x * x for x in rtts)
+        ok(st["rtt_min_ns"] == min(rtts) and st["rtt_max_ns"] == max(rtts),
+           "rtt min/max %s/%s, the replies' %s/%s" %
+           (st["rtt_min_ns"], st["rtt_max_ns"], min(rtts), max(rtts)))
+        ok(st["rtt_mean_ns"] == s1 // n, "rtt_mean_ns %s, the replies' mean %s" %
+           (st["rtt_mean_ns"], s1 // n))
+        # The kernel: floor(sqrt(floor(s2 / n) - trunc(s1 / n)^2)); within
+        # [var - 1, var + 2 * mean] of the exact variance before the root.
+        var_lo = (s2 * n - s1 * s1) // (n * n) - 1
+        var_hi = var_lo + 2 + 2 * (s1 // n)
+        sd_lo, sd_hi = math.isqrt(max(var_lo, 0)), math.isqrt(var_hi) + 1
+        ok(sd_lo <= st["rtt_stddev_ns"] <= sd_hi,
+           "rtt_stddev_ns %s, the replies' in [%s, %s]" %
+           (st["rtt_stddev_ns"], sd_lo, sd_hi))
     ok(st["rtt_min_ns"] <= st["rtt_p50_ns"] <= st["rtt_p90_ns"] <=
        st["rtt_p99_ns"] <= st["rtt_max_ns"], "percentiles out of order")
     ok(st["owd_fwd_mean_ns"] is None and st["owd_bwd_mean_ns"] is None,
@@ -818,7 +840,9 @@ test_json()
 			["address","config","host","results","results_missed","stats"])
 			and (.[0].results | length) == 5' "$f.ping" || return 1
 
-	sctl sender add $R4 port "$PORT" interval 20ms wait 300ms -j \
+	# WAIT 2 s: a loaded machine stalls the guest for up to a second, and
+	# a reply later than WAIT would count as lost on this lossless path
+	sctl sender add $R4 port "$PORT" interval 20ms wait 2s -j \
 		>"$f.add" 2>"$f.err" || {
 		twamp_log "FAIL: sender add: $(cat "$f.err")"
 		return 1
@@ -844,7 +868,7 @@ test_json()
 		sleep 0.1
 	done
 	twamp_check "sender stop $sid" sctl sender stop "$sid" || return 1
-	for i in $(seq 50); do
+	for i in $(seq 100); do
 		sctl sender show "$sid" -j >"$f.show" &&
 		grep -q '"state":"done"' "$f.show" && break
 		sleep 0.1
@@ -999,8 +1023,11 @@ test_interrupt()
 
 	wire "" "" || return 1
 	refl_add id || return 1
-	# not through sctl: $! must be twamp-ctl, not a subshell
-	ip netns exec "$NS_S" "$TWAMP_CTL" ping -i 20ms -w 300ms -p "$PORT" $R4 \
+	# not through sctl: $! must be twamp-ctl, not a subshell. WAIT 2 s:
+	# on a loaded machine the emulated guest stalls for up to a second
+	# (late_max 1.19 s seen at load 14), and a reply later than WAIT
+	# counts as lost, which is no error of the Ctrl-C handling this tests.
+	ip netns exec "$NS_S" "$TWAMP_CTL" ping -i 20ms -w 2s -p "$PORT" $R4 \
 		>"$f.txt" 2>"$f.err" &
 	pid=$!
 	BG_PIDS=("$pid")
@@ -1024,7 +1051,7 @@ test_interrupt()
 		"$f.txt" &&
 	twamp_check "sent >= 1 and all received: '$sent'" \
 		eval '[ -n "$sent" ] && [ "${sent% *}" -ge 1 ] && [ "${sent% *}" = "${sent#* }" ]' &&
-	twamp_check "stopped within 5 s of SIGINT" test $ms -lt 5000 || {
+	twamp_check "stopped within WAIT + 5 s of SIGINT" test $ms -lt 7000 || {
 		refl_del "$id"
 		return 1
 	}

@@ -19,6 +19,16 @@
 # (see build.sh).
 set -uo pipefail
 
+# The suites CI runs here (docs/testing.md, "CI"): object lifetime (load
+# and unload with objects alive, netlink objects, sessions and namespaces
+# going away), allocation failures (failslab), and malformed netlink. The
+# others run on the release kernels in make check only (CI's time budget).
+CI_SUITES="twamp_module.sh twamp_genl.sh twamp_fault.sh twamp_nlneg.sh"
+if [ "${1:-}" = --ci-suites ]; then
+	echo "$CI_SUITES"
+	exit 0
+fi
+
 cd "$(dirname "$0")/.." || exit 1
 top=$(pwd -P)
 mkdir -p build/debug

@@ -2,9 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: build everything, run the host unit tests and the linters,
-# then the selftests in a QEMU guest booting Debian's kernel. Every step is
-# counted; the last line is "N passed, N failed" and the exit status is
-# non-zero if anything failed, including a kernel report in the guest.
+# then the selftests in a QEMU guest on each of Debian's kernels. Every
+# step is counted; the last line is "N passed, N failed" and the exit
+# status is non-zero if anything failed, including a kernel report in the
+# guest.
+#
+# Environment: KERNELS (kernels to test, tools/kernel.sh names; default
+# "6.1 6.12 6.12-rt"; NAME=SUITE,SUITE runs only those suites on NAME,
+# NAME-=SUITE,SUITE all but those),
+# SUITES (default: every suite selftests/Makefile
+# lists), TWAMP_CHECK_GUEST_ONLY=1 (skip the host's tests: unit, fuzz,
+# lint, bench-smoke), TWAMP_CHECK_TIMEOUT (each guest's limit, 3000 s).
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
@@ -15,6 +23,9 @@ log=build/check.log
 source tools/lib/check.sh
 
 step build make -s all || finish
+if [ "${TWAMP_CHECK_GUEST_ONLY:-0}" = 1 ]; then
+	echo "# TWAMP_CHECK_GUEST_ONLY=1: no unit tests, fuzz, lint, bench-smoke"
+else
 
 # Host unit tests: KTAP, each line counted.
 echo "# unit tests"
@@ -41,23 +52,69 @@ step fuzz make -s fuzz FUZZ_TIME="${TWAMP_FUZZ_TIME:-20}"
 
 step lint make -s lint
 
+# twamp.ko for a 32-bit target (i386), against a prepared linux-source-6.1
+# tree (cached): no 64-bit-only arithmetic.
+step "i386 compile test" tools/build-i386.sh
+
 # A few seconds of the benchmark in the guest: every figure must come out
 # (tools/bench/analyze.py fails otherwise). The full run is make bench.
 step bench-smoke make -s bench-smoke
+fi
 
-# The selftests, in the guest. tools/vm/run fails with 125 on a kernel
-# report (WARN, BUG, KASAN, lockdep, ...) even if every test passed.
-echo "# selftests in the guest (tools/vm/run)"
-vm_out=$(tools/vm/run --timeout "${TWAMP_CHECK_TIMEOUT:-3000}" -- \
-	env TWAMP_SELFTEST_NO_SKIP=1 selftests/run_kselftest.sh 2>&1)
-vm_rc=$?
-printf '%s\n' "$vm_out" | tee -a "$log" |
-	grep -E '^(not )?ok |^# (# )?not ok |^# (# )?FAIL|^twamp-vm:|^selftests:'
-count_selftests "$vm_out"
-# The guest's own verdict: 125 kernel report, 124 timeout.
-case $vm_rc in
-0 | 1) result 0 "guest kernel log clean, guest finished" ;;
-*) result 1 "guest kernel log clean, guest finished (tools/vm/run status $vm_rc)" ;;
-esac
+# The selftests in the guest, on each kernel of KERNELS (default: the CI
+# kernels of tools/kernel.sh, Debian 12's 6.1, 6.12 and 6.12 PREEMPT_RT),
+# with twamp.ko built for each from a copy of its sources in
+# build/kernels/RELEASE/. Every suite selftests/Makefile lists runs on
+# every kernel (SUITES= to run fewer). tools/vm/run fails with 125 on a
+# kernel report (WARN, BUG, KASAN, lockdep, stall, ...) even if every test
+# passed. See docs/testing.md, "Kernels".
+read -r -a kernels <<<"${KERNELS:-$(tools/kernel.sh ci)}"
+read -r -a suites <<<"${SUITES:-$(selftest_suites)}"
+top=$(pwd -P)
+for k in "${kernels[@]}"; do
+	# NAME=SUITE,SUITE: only those suites on that kernel; NAME-=SUITE,...:
+	# all but those
+	ksuites=("${suites[@]}")
+	if [[ $k == *-=* ]]; then
+		IFS=, read -r -a skip <<<"${k#*-=}"
+		k=${k%%-=*}
+		ksuites=()
+		for t in "${suites[@]}"; do
+			[[ " ${skip[*]} " == *" $t "* ]] || ksuites+=("$t")
+		done
+	elif [[ $k == *=* ]]; then
+		IFS=, read -r -a ksuites <<<"${k#*=}"
+		k=${k%%=*}
+	fi
+	if ! rel=$(tools/kernel.sh resolve "$k" 2>&1); then
+		echo "$rel"
+		result 1 "kernel $k installed"
+		continue
+	fi
+	echo "# kernel $k: $rel"
+	src=build/kernels/$rel/src
+	step "twamp.ko built warning-free for $rel" \
+		build_module_copy "/lib/modules/$rel/build" "$src" || continue
+	ko=$top/$src/kmod/twamp.ko
+	echo "# selftests in the guest on $rel (tools/vm/run): ${ksuites[*]}"
+	start=$SECONDS
+	vm_out=$(tools/vm/run --timeout "${TWAMP_CHECK_TIMEOUT:-3000}" \
+		--kernel "$rel" --module "$ko" -- \
+		env TWAMP_SELFTEST_NO_SKIP=1 TWAMP_KO="$ko" \
+		selftests/run_kselftest.sh "${ksuites[@]}" 2>&1 |
+		timestamp_lines)
+	vm_rc=${PIPESTATUS[0]}
+	printf '%s\n' "$vm_out" | tee -a "$log" | strip_timestamps |
+		grep -E '^(not )?ok |^# (# )?not ok |^# (# )?FAIL|^twamp-vm:|^selftests:' |
+		sed "s/^/[$k] /"
+	suite_times "$vm_out" "$rel"
+	echo "# guest run on $rel: $((SECONDS - start)) s, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	count_selftests "$(strip_timestamps <<<"$vm_out")" "$k"
+	# The guest's own verdict: 125 kernel report, 124 timeout.
+	case $vm_rc in
+	0 | 1) result 0 "$k: guest kernel log clean, guest finished" ;;
+	*) result 1 "$k: guest kernel log clean, guest finished (tools/vm/run status $vm_rc)" ;;
+	esac
+done
 
 finish

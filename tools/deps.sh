@@ -9,6 +9,11 @@ packages=(
 	# build
 	build-essential pkg-config kmod
 	linux-headers-amd64
+	# the other kernels make check tests (tools/lib/kernels.sh): Debian
+	# 12's 6.12 backport and its PREEMPT_RT flavour. The 6.12 metapackages
+	# follow the newest 6.12 ABI, so a moved mirror still resolves.
+	linux-image-6.12-amd64 linux-headers-6.12-amd64
+	linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64
 	libmnl-dev libnl-genl-3-dev libssl-dev
 	# make fuzz: clang's -fsanitize=fuzzer (libFuzzer is in libclang-rt)
 	clang libclang-rt-14-dev
