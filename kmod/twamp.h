@@ -301,6 +301,12 @@ unsigned int twamp_hist_bucket(u64 v);
 u64 twamp_hist_value(unsigned int bucket);
 
 #define TWAMP_SENDER_MAX_SLOTS	32768
+/* Overdue deadlines a late timer still sends, back to back, per expiry. */
+#define TWAMP_SENDER_BURST	4
+/* Poisson gaps drawn per expiry to skip the deadlines beyond the burst. */
+#define TWAMP_SENDER_SKIP_DRAWS	256
+/* How far ahead of CLOCK_REALTIME a start time may be: 366 days. */
+#define TWAMP_SENDER_MAX_AHEAD	(366ULL * 24 * 3600 * NSEC_PER_SEC)
 #define TWAMP_REORDER_HISTORY	256
 
 /* One sent packet, until its reply or its WAIT. */
@@ -316,6 +322,7 @@ struct twamp_slot {
 struct twamp_stats {
 	u64 sent, received, lost, duplicates, reordered, reorder_extent_max;
 	u64 late_sends, late_max, results_dropped, auth_failed;
+	u64 skipped;			/* deadlines passed without a send */
 	s64 rtt_min, rtt_max, rtt_sum;
 	__uint128_t rtt_sumsq;
 	u64 ipdv_n, ipdv_abs_sum, ipdv_abs_max;
@@ -384,6 +391,7 @@ struct twamp_sender {
 	ktime_t next;			/* next send deadline, CLOCK_MONOTONIC */
 	ktime_t end;			/* DURATION's end, or 0 */
 	ktime_t drain_end;		/* end of DRAINING */
+	bool skipping;			/* Poisson: deadlines past still to skip */
 	struct rnd_state rnd;
 	u32 n_slots;			/* power of two */
 	u32 expire_seq;			/* oldest packet still within WAIT */
