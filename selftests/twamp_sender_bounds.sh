@@ -89,6 +89,7 @@ test_memory()
 	echo +memory >"$TMP/cgroup/cgroup.subtree_control" 2>/dev/null
 	cg=$TMP/cgroup/twamp-sender-bounds-$$
 	mkdir "$cg" || { umount "$TMP/cgroup"; return 1; }
+	# shellcheck disable=SC2016 # expanded by the inner shell
 	ip netns exec "$NS_S" sh -c 'echo $$ >"$1/cgroup.procs" &&
 		exec python3 "$2" memory "$1" 10.0.0.2 "$3" 100' \
 		sh "$cg" "$PY" "$PORT"
