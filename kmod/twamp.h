@@ -302,7 +302,7 @@ u64 twamp_hist_value(unsigned int bucket);
 
 #define TWAMP_SENDER_MAX_SLOTS	32768
 /* Overdue deadlines a late timer still sends, back to back, per expiry. */
-#define TWAMP_SENDER_BURST	4
+#define TWAMP_SENDER_BURST	16
 /* Poisson gaps drawn per expiry to skip the deadlines beyond the burst. */
 #define TWAMP_SENDER_SKIP_DRAWS	256
 /* How far ahead of CLOCK_REALTIME a start time may be: 366 days. */

@@ -31,7 +31,7 @@ from twamp_nl import T, nest, u8, u16, u32, u64, ip4  # noqa: E402
 KSFT_SKIP = 4
 US, MS, S = 1000, 1000000, 1000000000
 # kmod/twamp.h: TWAMP_SENDER_BURST, TWAMP_SENDER_MAX_AHEAD
-BURST = 4
+BURST = 16
 MAX_AHEAD = 366 * 24 * 3600 * S
 # The RTT histogram every sender has: (40 - 7 + 2) << 7 u32 buckets.
 HIST_BYTES = ((40 - 7 + 2) << 7) * 4
