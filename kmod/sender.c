@@ -9,6 +9,8 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/log2.h>
+#include <linux/memcontrol.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/udp.h>
 #include <net/dsfield.h>
@@ -23,6 +25,48 @@
 
 #include "compat.h"
 #include "twamp.h"
+
+/*
+ * Enlarge the slot table four times (up to max_slots), in process context
+ * and charged to the creator's memory cgroup. The table is only used under
+ * s->lock: the packet being output writes its T1 to s->xmit_t1, not into
+ * the table, so the old one can go as soon as it is replaced.
+ */
+static void twamp_sender_grow_work(struct work_struct *work)
+{
+	struct twamp_sender *s = container_of(work, struct twamp_sender,
+					      grow_work);
+	struct twamp_slot *slots, *old;
+	struct mem_cgroup *memcg;
+	u32 n, i;
+
+	spin_lock_bh(&s->lock);
+	n = min(s->n_slots * 4, s->max_slots);
+	spin_unlock_bh(&s->lock);
+
+	memcg = set_active_memcg(s->memcg);
+	slots = kvcalloc(n, sizeof(*slots), GFP_KERNEL_ACCOUNT);
+	set_active_memcg(memcg);
+
+	spin_lock_bh(&s->lock);
+	old = slots;
+	if (slots && n > s->n_slots) {
+		/*
+		 * The old table holds the last n_slots sequence numbers at
+		 * most, distinct modulo the larger size too.
+		 */
+		for (i = 0; i < s->n_slots; i++)
+			if (s->slots[i].t1)
+				slots[s->slots[i].seq & (n - 1)] = s->slots[i];
+		old = s->slots;
+		s->slots = slots;
+		s->n_slots = n;
+	}
+	/* on failure, the next packet past half the table tries again */
+	s->grow_pending = false;
+	spin_unlock_bh(&s->lock);
+	kvfree(old);
+}
 
 /**
  * twamp_sender_alloc() - allocate a sender with its defaults
@@ -50,6 +94,7 @@ struct twamp_sender *twamp_sender_alloc(void)
 	}
 	spin_lock_init(&s->lock);
 	hrtimer_init(&s->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
+	INIT_WORK(&s->grow_work, twamp_sender_grow_work);
 	s->remote_port = htons(TWAMP_DEFAULT_PORT);
 	s->format = TWAMP_FORMAT_LIGHT;
 	s->ts_format = TWAMP_TS_NTP;
@@ -71,6 +116,7 @@ void twamp_sender_free(struct twamp_sender *s)
 	dst_cache_destroy(&s->dst_cache);
 	kvfree(s->slots);
 	kvfree(s->hist);
+	mem_cgroup_put(s->memcg);
 	kfree(s);
 }
 
@@ -290,6 +336,12 @@ static void twamp_sender_xmit(struct twamp_sender *s)
 	 * old packet is given up on now.
 	 */
 	twamp_sender_expire(s, ktime_get_real_ns());
+	/* Half the table waiting for replies: grow it before it runs out. */
+	if (s->n_slots < s->max_slots && !s->grow_pending &&
+	    (u32)s->st.sent - s->expire_seq >= s->n_slots / 2) {
+		s->grow_pending = true;
+		queue_work(system_unbound_wq, &s->grow_work);
+	}
 	slot = &s->slots[seq & (s->n_slots - 1)];
 	if (slot->t1 && !slot->received && !slot->lost)
 		twamp_sender_lost(s, slot);
@@ -335,14 +387,19 @@ static void twamp_sender_xmit(struct twamp_sender *s)
 	if (s->crypto && twamp_crypto_seal(s->crypto, p, false))
 		goto err_route;
 	*slot = (struct twamp_slot){ .t1 = ktime_to_ns(t1), .seq = seq };
+	s->xmit_t1 = slot->t1;
 	if (!s->crypto) {
 		x.ts = p + ts_off;
 		x.ts_format = s->ts_format;
-		x.t_ns = &slot->t1;
+		x.t_ns = &s->xmit_t1;
 	}
 	spin_unlock(&s->lock);
 	twamp_xmit(&x);
 	spin_lock(&s->lock);
+	/* the T1 output wrote, into the table as it is now */
+	slot = &s->slots[seq & (s->n_slots - 1)];
+	if (slot->seq == seq && slot->t1)
+		slot->t1 = s->xmit_t1;
 	return;
 
 err_route:
@@ -714,18 +771,22 @@ int twamp_sender_create(struct twamp_net *tn, struct twamp_sender *s,
 		return err;
 
 	/*
-	 * Enough slots for every packet that can be within its WAIT, and no
-	 * more than the whole test can send: COUNT packets, or those of
-	 * DURATION. The table is charged to the creator's memory cgroup.
+	 * At most enough slots for every packet that can be within its WAIT,
+	 * and no more than the whole test can send: COUNT packets, or those
+	 * of DURATION. It starts smaller and grows when replies are slow to
+	 * come (twamp_sender_grow_work()), charged to the creator's memory
+	 * cgroup.
 	 */
 	window = twamp_sender_packets_in(s, s->wait);
 	if (s->count)
 		window = min_t(u64, window, s->count);
 	if (s->duration)
 		window = min(window, twamp_sender_packets_in(s, s->duration));
-	s->n_slots = min_t(u64, roundup_pow_of_two(window),
-			   TWAMP_SENDER_MAX_SLOTS);
+	s->max_slots = min_t(u64, roundup_pow_of_two(window),
+			     TWAMP_SENDER_MAX_SLOTS);
+	s->n_slots = min(s->max_slots, TWAMP_SENDER_INIT_SLOTS);
 	s->slots = kvcalloc(s->n_slots, sizeof(*s->slots), GFP_KERNEL_ACCOUNT);
+	s->memcg = get_mem_cgroup_from_mm(current->mm);
 	if (!s->slots)
 		return -ENOMEM;
 	prandom_seed_state(&s->rnd, s->seed);
@@ -838,6 +899,7 @@ void twamp_sender_del(struct twamp_sender *s)
 	xa_erase(&s->tn->senders, s->id);
 	s->tn->gen++;
 	hrtimer_cancel(&s->timer);
+	cancel_work_sync(&s->grow_work);
 	udp_tunnel_sock_release(s->sock);
 	net_disable_timestamp();
 	call_rcu(&s->rcu, twamp_sender_free_rcu);

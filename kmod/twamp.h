@@ -301,6 +301,8 @@ unsigned int twamp_hist_bucket(u64 v);
 u64 twamp_hist_value(unsigned int bucket);
 
 #define TWAMP_SENDER_MAX_SLOTS	32768
+/* Slots a sender starts with; the table grows when half of them are in use. */
+#define TWAMP_SENDER_INIT_SLOTS	1024
 /* Overdue deadlines a late timer still sends, back to back, per expiry. */
 #define TWAMP_SENDER_BURST	16
 /* Poisson gaps drawn per expiry to skip the deadlines beyond the burst. */
@@ -384,6 +386,9 @@ struct twamp_sender {
 	struct socket *sock;
 	struct dst_cache dst_cache;
 	struct hrtimer timer;
+	struct work_struct grow_work;	/* enlarges the slot table */
+	struct mem_cgroup *memcg;	/* the creator's: charged for growth */
+	u64 xmit_t1;			/* T1 of the packet being output */
 
 	/* protects what follows; taken in softirq, so _bh elsewhere */
 	spinlock_t lock;
@@ -394,6 +399,8 @@ struct twamp_sender {
 	bool skipping;			/* Poisson: deadlines past still to skip */
 	struct rnd_state rnd;
 	u32 n_slots;			/* power of two */
+	u32 max_slots;			/* what WAIT may need; n_slots grows to it */
+	bool grow_pending;		/* grow_work queued */
 	u32 expire_seq;			/* oldest packet still within WAIT */
 	struct twamp_slot *slots;
 	u32 *hist;			/* RTT histogram */
