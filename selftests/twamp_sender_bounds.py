@@ -10,12 +10,16 @@ behind DST PORT            senders made to fall far behind: every 10 us,
 horizon DST PORT           start times beyond the horizon are refused with
                            an extack naming it, those within are accepted;
                            a DURATION of 2^64 - 1 does not wrap around
-memory CGROUP DST PORT N   N senders with a long WAIT and a 1 s DURATION,
-                           made from the memory cgroup CGROUP: what they
-                           take is small and charged to CGROUP
+memory CGROUP DST PORT N   N senders with a long WAIT, half with a 1 s
+                           DURATION and half without an end, made from the
+                           memory cgroup CGROUP: what they take is small
+                           and charged to CGROUP
 slots DST PORT             a sender whose whole test is in flight at once
                            (replies delayed longer than the DURATION, by
                            the caller's netem) gets every reply back
+grow DST PORT              a sender without an end, replies delayed 1.5 s:
+                           more in flight than its first table holds, and
+                           every reply found
 Exit status 0 on success, 4 (KSFT_SKIP) when nothing fell behind; "# ..."
 lines say what failed.
 """
@@ -242,9 +246,14 @@ def cmd_memory(cg, dst, port, n):
     attrs = [u64(T.TWAMP_A_SENDER_INTERVAL, 10 * MS),
              u64(T.TWAMP_A_SENDER_DURATION, 1 * S),
              u64(T.TWAMP_A_SENDER_WAIT, 3600 * S)]
+    # Half without an end: their tables start small and grow only when
+    # replies are slow to come.
+    endless = [u64(T.TWAMP_A_SENDER_INTERVAL, 10 * MS),
+               u64(T.TWAMP_A_SENDER_WAIT, 3600 * S)]
     sender_new(g, dst, port, *attrs)    # warm up caches and the socket
     m0, c0 = meminfo(), read_int(cur)
-    sids = [sender_new(g, dst, port, *attrs) for _ in range(n)]
+    sids = [sender_new(g, dst, port, *(attrs if i % 2 else endless))
+            for i in range(n)]
     m1, c1 = meminfo(), read_int(cur)
     sys_per = (m0["MemFree"] - m1["MemFree"]) / n
     cg_per = (c1 - c0) / n
@@ -260,7 +269,8 @@ def cmd_memory(cg, dst, port, n):
     ok = True
     if sys_per > 128 * 1024:
         log("FAIL each sender took %.0f KiB: its slot table is sized by WAIT"
-            ", not by the %d packets of its DURATION" % (sys_per / 1024, 101))
+            ", not by the packets of its DURATION or what is in flight" %
+            (sys_per / 1024))
         ok = False
     if cg_per < HIST_BYTES:
         log("FAIL the memory cgroup grew by %.1f KiB per sender, less than "
@@ -274,6 +284,31 @@ def cmd_memory(cg, dst, port, n):
     for sid in g.ids("SENDER"):
         op(g, T.TWAMP_CMD_SENDER_DEL, sid)
     return 0 if ok else 1
+
+
+def cmd_grow(dst, port):
+    """Replies delayed 1.5 s (the caller's netem), a packet every 1 ms:
+    about 1500 in flight, more than the table a sender starts with. It
+    must grow in time: every reply found, none counted lost."""
+    g = nl.Genl()
+    sid = sender_new(g, dst, port, u64(T.TWAMP_A_SENDER_INTERVAL, 1 * MS),
+                     u64(T.TWAMP_A_SENDER_WAIT, 20 * S))
+    op(g, T.TWAMP_CMD_SENDER_START, sid)
+    time.sleep(4)
+    op(g, T.TWAMP_CMD_SENDER_STOP, sid)
+    end = time.time() + 60
+    while True:
+        state, st = get(g, sid)
+        if st["received"] == st["sent"] or time.time() > end:
+            break
+        time.sleep(0.2)
+    log("sent %d skipped %s received %d lost %d" % (
+        st["sent"], st["skipped"], st["received"], st["lost"]))
+    op(g, T.TWAMP_CMD_SENDER_DEL, sid)
+    if st["received"] != st["sent"] or st["lost"]:
+        log("FAIL replies within WAIT not found: the table did not grow")
+        return 1
+    return 0
 
 
 def cmd_slots(dst, port):
@@ -306,7 +341,8 @@ def cmd_slots(dst, port):
 
 def main(argv):
     cmds = {"reflector": cmd_reflector, "behind": cmd_behind,
-            "horizon": cmd_horizon, "memory": cmd_memory, "slots": cmd_slots}
+            "horizon": cmd_horizon, "memory": cmd_memory, "slots": cmd_slots,
+            "grow": cmd_grow}
     if len(argv) < 2 or argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 2

@@ -8,7 +8,7 @@
 # stall or soft lockup; start times beyond the horizon are refused; many
 # senders with a long WAIT take small slot tables, charged to the memory
 # cgroup of the process that made them; a table sized from DURATION still
-# holds every packet in flight.
+# holds every packet in flight, and one that starts small grows in time.
 #
 #   S (senders)  s0 10.0.0.1  --veth--  r0 10.0.0.2  R (reflector :5000)
 #
@@ -111,11 +111,24 @@ test_slots()
 	return "$rc"
 }
 
-twamp_ktap_plan 5
+test_grow()
+{
+	local rc
+
+	ip netns exec "$NS_R" tc qdisc add dev r0 root netem delay 1500ms \
+		limit 100000 || return 1
+	spy grow 10.0.0.2 "$PORT"
+	rc=$?
+	ip netns exec "$NS_R" tc qdisc del dev r0 root
+	return "$rc"
+}
+
+twamp_ktap_plan 6
 setup || twamp_exit_fail "cannot set up the namespaces"
 twamp_run_test "senders far behind send bursts, skip and account for every deadline" test_behind
 twamp_run_test "start times beyond 366 days are refused, a huge DURATION saturates" test_horizon
 twamp_run_test "senders with a long WAIT take small, memcg-charged slot tables" test_memory
 twamp_run_test "a slot table sized from DURATION holds every packet in flight" test_slots
+twamp_run_test "a slot table grows when more packets are in flight than it holds" test_grow
 twamp_run_test "no new kernel taint" twamp_no_new_taint
 twamp_ktap_finish
