@@ -784,7 +784,7 @@ int twamp_sender_create(struct twamp_net *tn, struct twamp_sender *s,
 		window = min(window, twamp_sender_packets_in(s, s->duration));
 	s->max_slots = min_t(u64, roundup_pow_of_two(window),
 			     TWAMP_SENDER_MAX_SLOTS);
-	s->n_slots = min(s->max_slots, TWAMP_SENDER_INIT_SLOTS);
+	s->n_slots = min_t(u32, s->max_slots, TWAMP_SENDER_INIT_SLOTS);
 	s->slots = kvcalloc(s->n_slots, sizeof(*s->slots), GFP_KERNEL_ACCOUNT);
 	s->memcg = get_mem_cgroup_from_mm(current->mm);
 	if (!s->slots)
