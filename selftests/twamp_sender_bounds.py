@@ -17,7 +17,7 @@ memory CGROUP DST PORT N   N senders with a long WAIT, half with a 1 s
 slots DST PORT             a sender whose whole test is in flight at once
                            (replies delayed longer than the DURATION, by
                            the caller's netem) gets every reply back
-grow DST PORT              a sender without an end, replies delayed 3 s:
+grow DST PORT              a sender without an end, replies delayed 8 s:
                            more in flight than its first table holds, and
                            every reply found
 Exit status 0 on success, 4 (KSFT_SKIP) when nothing fell behind; "# ..."
@@ -290,15 +290,15 @@ def cmd_memory(cg, dst, port, n):
 
 
 def cmd_grow(dst, port):
-    """Replies delayed 3 s (the caller's netem), a packet every 1 ms:
-    about 3000 in flight (2000 even with a third of the deadlines skipped
-    in a slow guest), more than the 1024 slots a sender starts with. It
-    must grow in time: every reply found, none counted lost."""
+    """Replies delayed 8 s (the caller's netem), a packet every 1 ms for
+    10 s: up to 8000 in flight, and more than the 1024 slots a sender
+    starts with even in a guest so slow that it sends one packet in five.
+    The table must grow in time: every reply found, none counted lost."""
     g = nl.Genl()
     sid = sender_new(g, dst, port, u64(T.TWAMP_A_SENDER_INTERVAL, 1 * MS),
                      u64(T.TWAMP_A_SENDER_WAIT, 20 * S))
     op(g, T.TWAMP_CMD_SENDER_START, sid)
-    time.sleep(5)
+    time.sleep(10)
     op(g, T.TWAMP_CMD_SENDER_STOP, sid)
     end = time.time() + 60
     while True:

@@ -115,7 +115,7 @@ test_grow()
 {
 	local rc
 
-	ip netns exec "$NS_R" tc qdisc add dev r0 root netem delay 3000ms \
+	ip netns exec "$NS_R" tc qdisc add dev r0 root netem delay 8000ms \
 		limit 100000 || return 1
 	spy grow 10.0.0.2 "$PORT"
 	rc=$?
