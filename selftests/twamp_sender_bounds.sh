@@ -38,6 +38,12 @@ setup()
 	twamp_veth_add "$NS_S" s0 "$NS_R" r0 &&
 	twamp_link_up "$NS_S" s0 10.0.0.1/24 &&
 	twamp_link_up "$NS_R" r0 10.0.0.2/24 &&
+	# Permanent neighbours: netem's seconds of delay would hold up ARP
+	# probes too, and replies queued behind an unresolved neighbour drop.
+	ip -n "$NS_R" neigh replace 10.0.0.1 dev r0 nud permanent lladdr \
+		"$(ip -n "$NS_S" -br link show s0 | awk '{ print $3 }')" &&
+	ip -n "$NS_S" neigh replace 10.0.0.2 dev s0 nud permanent lladdr \
+		"$(ip -n "$NS_R" -br link show r0 | awk '{ print $3 }')" &&
 	ip netns exec "$NS_R" python3 "$PY" reflector 10.0.0.2 "$PORT" >/dev/null
 }
 
