@@ -1087,7 +1087,7 @@ static int twamp_nl_put_stats(struct sk_buff *msg,
 	    PUT(REORDER_EXTENT_MAX, st->reorder_extent_max) ||
 	    PUT(LATE_SENDS, st->late_sends) || PUT(LATE_MAX, st->late_max) ||
 	    PUT(RESULTS_DROPPED, st->results_dropped) ||
-	    PUT(AUTH_FAILED, st->auth_failed))
+	    PUT(AUTH_FAILED, st->auth_failed) || PUT(SKIPPED, st->skipped))
 		return -EMSGSIZE;
 	if (n &&
 	    (PUT(RTT_MIN, st->rtt_min) || PUT(RTT_MAX, st->rtt_max) ||

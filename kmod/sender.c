@@ -9,6 +9,8 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/log2.h>
+#include <linux/memcontrol.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/udp.h>
 #include <net/dsfield.h>
@@ -26,6 +28,48 @@
 
 static enum hrtimer_restart twamp_sender_timer(struct hrtimer *timer);
 
+/*
+ * Enlarge the slot table four times (up to max_slots), in process context
+ * and charged to the creator's memory cgroup. The table is only used under
+ * s->lock: the packet being output writes its T1 to s->xmit_t1, not into
+ * the table, so the old one can go as soon as it is replaced.
+ */
+static void twamp_sender_grow_work(struct work_struct *work)
+{
+	struct twamp_sender *s = container_of(work, struct twamp_sender,
+					      grow_work);
+	struct twamp_slot *slots, *old;
+	struct mem_cgroup *memcg;
+	u32 n, i;
+
+	spin_lock_bh(&s->lock);
+	n = min(s->n_slots * 4, s->max_slots);
+	spin_unlock_bh(&s->lock);
+
+	memcg = set_active_memcg(s->memcg);
+	slots = kvcalloc(n, sizeof(*slots), GFP_KERNEL_ACCOUNT);
+	set_active_memcg(memcg);
+
+	spin_lock_bh(&s->lock);
+	old = slots;
+	if (slots && n > s->n_slots) {
+		/*
+		 * The old table holds the last n_slots sequence numbers at
+		 * most, distinct modulo the larger size too.
+		 */
+		for (i = 0; i < s->n_slots; i++)
+			if (s->slots[i].t1)
+				slots[s->slots[i].seq & (n - 1)] = s->slots[i];
+		old = s->slots;
+		s->slots = slots;
+		s->n_slots = n;
+	}
+	/* on failure, the next packet past half the table tries again */
+	s->grow_pending = false;
+	spin_unlock_bh(&s->lock);
+	kvfree(old);
+}
+
 /**
  * twamp_sender_alloc() - allocate a sender with its defaults
  *
@@ -35,11 +79,20 @@ struct twamp_sender *twamp_sender_alloc(void)
 {
 	struct twamp_sender *s;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	/*
+	 * Everything a sender holds is charged to the memory cgroup of the
+	 * process that creates it, so a container's senders count against
+	 * its own memory.max.
+	 */
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return NULL;
-	s->hist = kvcalloc(TWAMP_HIST_BUCKETS, sizeof(*s->hist), GFP_KERNEL);
-	if (!s->hist || dst_cache_init(&s->dst_cache, GFP_KERNEL)) {
+	s->hist = kvcalloc(TWAMP_HIST_BUCKETS, sizeof(*s->hist),
+			   GFP_KERNEL_ACCOUNT);
+	s->done_snap = kmalloc(sizeof(*s->done_snap), GFP_KERNEL_ACCOUNT);
+	if (!s->hist || !s->done_snap ||
+	    dst_cache_init(&s->dst_cache, GFP_KERNEL_ACCOUNT)) {
+		kfree(s->done_snap);
 		kvfree(s->hist);
 		kfree(s);
 		return NULL;
@@ -47,6 +100,7 @@ struct twamp_sender *twamp_sender_alloc(void)
 	spin_lock_init(&s->lock);
 	twamp_hrtimer_setup(&s->timer, twamp_sender_timer, CLOCK_MONOTONIC,
 			    HRTIMER_MODE_ABS_SOFT);
+	INIT_WORK(&s->grow_work, twamp_sender_grow_work);
 	s->remote_port = htons(TWAMP_DEFAULT_PORT);
 	s->format = TWAMP_FORMAT_LIGHT;
 	s->ts_format = TWAMP_TS_NTP;
@@ -68,6 +122,8 @@ void twamp_sender_free(struct twamp_sender *s)
 	dst_cache_destroy(&s->dst_cache);
 	kvfree(s->slots);
 	kvfree(s->hist);
+	kfree(s->done_snap);
+	mem_cgroup_put(s->memcg);
 	kfree(s);
 }
 
@@ -248,6 +304,9 @@ static void twamp_sender_expire(struct twamp_sender *s, u64 now)
 {
 	struct twamp_slot *slot;
 
+	/* Older packets had their slot reused: already counted lost. */
+	if ((u32)s->st.sent - s->expire_seq > s->n_slots)
+		s->expire_seq = (u32)s->st.sent - s->n_slots;
 	while (s->expire_seq != (u32)s->st.sent) {
 		slot = &s->slots[s->expire_seq & (s->n_slots - 1)];
 		if (slot->seq == s->expire_seq && !slot->received &&
@@ -284,6 +343,12 @@ static void twamp_sender_xmit(struct twamp_sender *s)
 	 * old packet is given up on now.
 	 */
 	twamp_sender_expire(s, ktime_get_real_ns());
+	/* Half the table waiting for replies: grow it before it runs out. */
+	if (s->n_slots < s->max_slots && !s->grow_pending &&
+	    (u32)s->st.sent - s->expire_seq >= s->n_slots / 2) {
+		s->grow_pending = true;
+		queue_work(system_unbound_wq, &s->grow_work);
+	}
 	slot = &s->slots[seq & (s->n_slots - 1)];
 	if (slot->t1 && !slot->received && !slot->lost)
 		twamp_sender_lost(s, slot);
@@ -292,8 +357,9 @@ static void twamp_sender_xmit(struct twamp_sender *s)
 	skb = alloc_skb(LL_MAX_HEADER + sizeof(struct ipv6hdr) +
 			sizeof(struct udphdr) + len, GFP_ATOMIC);
 	if (!skb) {
-		/* never sent, so never lost: not counted */
+		/* never sent, so never lost: a skipped deadline */
 		s->st.sent--;
+		s->st.skipped++;
 		return;
 	}
 	skb_reserve(skb, LL_MAX_HEADER + sizeof(struct ipv6hdr) +
@@ -328,14 +394,19 @@ static void twamp_sender_xmit(struct twamp_sender *s)
 	if (s->crypto && twamp_crypto_seal(s->crypto, p, false))
 		goto err_route;
 	*slot = (struct twamp_slot){ .t1 = ktime_to_ns(t1), .seq = seq };
+	s->xmit_t1 = slot->t1;
 	if (!s->crypto) {
 		x.ts = p + ts_off;
 		x.ts_format = s->ts_format;
-		x.t_ns = &slot->t1;
+		x.t_ns = &s->xmit_t1;
 	}
 	spin_unlock(&s->lock);
 	twamp_xmit(&x);
 	spin_lock(&s->lock);
+	/* the T1 output wrote, into the table as it is now */
+	slot = &s->slots[seq & (s->n_slots - 1)];
+	if (slot->seq == seq && slot->t1)
+		slot->t1 = s->xmit_t1;
 	return;
 
 err_route:
@@ -352,9 +423,14 @@ static void twamp_sender_drain(struct twamp_sender *s, ktime_t now)
 	hrtimer_set_expires(&s->timer, s->drain_end);
 }
 
+/*
+ * The snapshot is the sender's own, allocated at creation: it is over a
+ * kilobyte, too much for a softirq's stack on 32-bit, and the timer must
+ * not fail to say that the sender is done. Caller holds s->lock.
+ */
 static void twamp_sender_finish(struct twamp_sender *s)
 {
-	struct twamp_stats_snapshot snap;
+	struct twamp_stats_snapshot *snap = s->done_snap;
 	u32 i;
 
 	for (i = 0; i < s->n_slots; i++)
@@ -362,8 +438,101 @@ static void twamp_sender_finish(struct twamp_sender *s)
 		    !s->slots[i].lost)
 			twamp_sender_lost(s, &s->slots[i]);
 	s->state = TWAMP_SENDER_DONE;
-	twamp_sender_snapshot(s, &snap);
-	twamp_nl_notify_done(s, &snap);
+	twamp_sender_snapshot(s, snap);
+	twamp_nl_notify_done(s, snap);
+}
+
+/* Every deadline of the schedule has passed: COUNT of them, or DURATION. */
+static bool twamp_sender_last(const struct twamp_sender *s)
+{
+	return (s->count && s->st.sent + s->st.skipped >= s->count) ||
+	       (s->end && ktime_after(s->next, s->end));
+}
+
+/* A send at the deadline s->next, made at @now: how late. */
+static void twamp_sender_late(struct twamp_sender *s, ktime_t now)
+{
+	u64 late = max_t(s64, ktime_to_ns(ktime_sub(now, s->next)), 0);
+
+	s->st.late_max = max(s->st.late_max, late);
+	if (late * 10 > s->interval)
+		s->st.late_sends++;
+}
+
+/*
+ * Skip the deadlines up to @now: they send nothing and take no sequence
+ * number, and count in st.skipped. A periodic schedule skips them all at
+ * once; a Poisson one draws at most TWAMP_SENDER_SKIP_DRAWS gaps per
+ * expiry, so that even a schedule hours behind costs a bounded time in
+ * one softirq pass.
+ *
+ * Return: true when the next deadline is after @now (or none is left).
+ */
+static bool twamp_sender_skip(struct twamp_sender *s, ktime_t now)
+{
+	unsigned int i;
+	u64 n;
+
+	if (s->schedule != TWAMP_SCHEDULE_POISSON) {
+		n = div64_u64(ktime_to_ns(ktime_sub(now, s->next)),
+			      s->interval) + 1;
+		if (s->count)
+			n = min(n, s->count - s->st.sent - s->st.skipped);
+		if (s->end)
+			n = min(n, div64_u64(ktime_to_ns(ktime_sub(s->end, s->next)),
+					     s->interval) + 1);
+		s->st.skipped += n;
+		s->next = ktime_add_ns(s->next, n * s->interval);
+		return true;
+	}
+	for (i = 0; i < TWAMP_SENDER_SKIP_DRAWS; i++) {
+		s->st.skipped++;
+		s->next = ktime_add_ns(s->next, twamp_sender_gap(s));
+		if (ktime_after(s->next, now) || twamp_sender_last(s))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * One expiry sends what is due, but never more than TWAMP_SENDER_BURST
+ * packets: a timer that fell behind (a loaded CPU, an interval shorter
+ * than a send takes) catches up on a few deadlines back to back and skips
+ * the rest. It is then re-armed after the @now it read, which is no
+ * earlier than the hrtimer base's, so it never runs twice in one softirq
+ * pass: the work of a pass is bounded whatever the configuration.
+ *
+ * Caller holds s->lock. Return: false when the sender was stopped while
+ * the lock was dropped.
+ */
+static bool twamp_sender_run(struct twamp_sender *s, ktime_t now)
+{
+	unsigned int burst;
+
+	for (burst = 0; !s->skipping && burst < TWAMP_SENDER_BURST; burst++) {
+		twamp_sender_late(s, now);
+		twamp_sender_xmit(s);
+		if (s->state != TWAMP_SENDER_RUNNING)
+			return false;
+		s->next = ktime_add_ns(s->next, twamp_sender_gap(s));
+		if (twamp_sender_last(s)) {
+			twamp_sender_drain(s, ktime_get());
+			return true;
+		}
+		if (ktime_after(s->next, now)) {
+			hrtimer_set_expires(&s->timer, s->next);
+			return true;
+		}
+	}
+	s->skipping = !twamp_sender_skip(s, now);
+	if (twamp_sender_last(s))
+		twamp_sender_drain(s, ktime_get());
+	else if (s->skipping)
+		/* still behind: skip more at the next pass */
+		hrtimer_set_expires(&s->timer, ktime_add_ns(now, 1));
+	else
+		hrtimer_set_expires(&s->timer, s->next);
+	return true;
 }
 
 static enum hrtimer_restart twamp_sender_timer(struct hrtimer *timer)
@@ -371,26 +540,12 @@ static enum hrtimer_restart twamp_sender_timer(struct hrtimer *timer)
 	struct twamp_sender *s = container_of(timer, struct twamp_sender, timer);
 	enum hrtimer_restart ret = HRTIMER_NORESTART;
 	ktime_t now = ktime_get();
-	u64 late;
 
 	spin_lock(&s->lock);
 	switch (s->state) {
 	case TWAMP_SENDER_RUNNING:
-		/* Late: send at once and say how late; never skip a packet. */
-		late = ktime_to_ns(ktime_sub(now, s->next));
-		s->st.late_max = max(s->st.late_max, late);
-		if (late * 10 > s->interval)
-			s->st.late_sends++;
-		twamp_sender_xmit(s);
-		if (s->state != TWAMP_SENDER_RUNNING)
-			break;		/* stopped while the lock was dropped */
-		s->next = ktime_add_ns(s->next, twamp_sender_gap(s));
-		if ((s->count && s->st.sent >= s->count) ||
-		    (s->end && ktime_after(s->next, s->end)))
-			twamp_sender_drain(s, ktime_get());
-		else
-			hrtimer_set_expires(timer, s->next);
-		ret = HRTIMER_RESTART;
+		if (twamp_sender_run(s, now))
+			ret = HRTIMER_RESTART;
 		break;
 	case TWAMP_SENDER_DRAINING:
 		if (ktime_before(now, s->drain_end)) {
@@ -546,6 +701,39 @@ out:
 	return 0;
 }
 
+/*
+ * How many packets the schedule can send in @span ns, deadlines at both
+ * ends included; Poisson gaps are often shorter than their mean, so four
+ * times as many.
+ */
+static u64 twamp_sender_packets_in(const struct twamp_sender *s, u64 span)
+{
+	u64 n = div64_u64(span, s->interval) + 2;
+
+	if (s->schedule == TWAMP_SCHEDULE_POISSON)
+		n = n * 4 + 16;
+	return n;
+}
+
+/*
+ * A start time is CLOCK_REALTIME: refused beyond TWAMP_SENDER_MAX_AHEAD,
+ * which keeps every deadline and sum derived from it far from overflow
+ * (and a u64 past S64_MAX from reading as a time in the past).
+ */
+static int twamp_sender_check_start(const struct twamp_sender *s,
+				    struct netlink_ext_ack *extack)
+{
+	u64 now = ktime_get_real_ns();
+
+	if (s->start_time > now &&
+	    s->start_time - now > TWAMP_SENDER_MAX_AHEAD) {
+		NL_SET_ERR_MSG(extack,
+			       "start time more than 366 days ahead of CLOCK_REALTIME (a fixed limit)");
+		return -ERANGE;
+	}
+	return 0;
+}
+
 /**
  * twamp_sender_create() - open the socket and publish a configured sender
  * @tn: namespace state; caller holds @tn->lock
@@ -590,20 +778,27 @@ int twamp_sender_create(struct twamp_net *tn, struct twamp_sender *s,
 		NL_SET_ERR_MSG(extack, "packet larger than 9000 octets");
 		return -EINVAL;
 	}
+	err = twamp_sender_check_start(s, extack);
+	if (err)
+		return err;
 
 	/*
-	 * Enough slots for every packet that can be within its WAIT; Poisson
-	 * gaps are often shorter than their mean, so allow for four times as
-	 * many.
+	 * At most enough slots for every packet that can be within its WAIT,
+	 * and no more than the whole test can send: COUNT packets, or those
+	 * of DURATION. It starts smaller and grows when replies are slow to
+	 * come (twamp_sender_grow_work()), charged to the creator's memory
+	 * cgroup.
 	 */
-	window = div64_u64(s->wait, s->interval) + 2;
-	if (s->schedule == TWAMP_SCHEDULE_POISSON)
-		window = window * 4 + 16;
+	window = twamp_sender_packets_in(s, s->wait);
 	if (s->count)
 		window = min_t(u64, window, s->count);
-	s->n_slots = min_t(u64, roundup_pow_of_two(window),
-			   TWAMP_SENDER_MAX_SLOTS);
-	s->slots = kvcalloc(s->n_slots, sizeof(*s->slots), GFP_KERNEL);
+	if (s->duration)
+		window = min(window, twamp_sender_packets_in(s, s->duration));
+	s->max_slots = min_t(u64, roundup_pow_of_two(window),
+			     TWAMP_SENDER_MAX_SLOTS);
+	s->n_slots = min_t(u32, s->max_slots, TWAMP_SENDER_INIT_SLOTS);
+	s->slots = kvcalloc(s->n_slots, sizeof(*s->slots), GFP_KERNEL_ACCOUNT);
+	s->memcg = get_mem_cgroup_from_mm(current->mm);
 	if (!s->slots)
 		return -ENOMEM;
 	prandom_seed_state(&s->rnd, s->seed);
@@ -649,14 +844,20 @@ int twamp_sender_create(struct twamp_net *tn, struct twamp_sender *s,
  */
 int twamp_sender_start(struct twamp_sender *s, struct netlink_ext_ack *extack)
 {
-	ktime_t now = ktime_get(), start = now;
-	s64 ahead;
+	ktime_t now = ktime_get(), start = now, end = 0;
+	u64 real;
+	int err;
 
-	if (s->start_time) {
-		ahead = (s64)s->start_time - ktime_get_real_ns();
-		if (ahead > 0)
-			start = ktime_add_ns(now, ahead);
-	}
+	/* The clock may have been set back since NEW. */
+	err = twamp_sender_check_start(s, extack);
+	if (err)
+		return err;
+	/* A start time in the past starts now: nothing to catch up on. */
+	real = ktime_get_real_ns();
+	if (s->start_time > real)
+		start = ktime_add_ns(now, s->start_time - real);
+	if (s->duration)
+		end = ktime_add_safe(start, min_t(u64, s->duration, KTIME_MAX));
 
 	spin_lock_bh(&s->lock);
 	if (s->state != TWAMP_SENDER_IDLE) {
@@ -666,7 +867,8 @@ int twamp_sender_start(struct twamp_sender *s, struct netlink_ext_ack *extack)
 	}
 	s->state = TWAMP_SENDER_RUNNING;
 	s->next = start;
-	s->end = s->duration ? ktime_add_ns(start, s->duration) : 0;
+	s->end = end;
+	s->skipping = false;
 	spin_unlock_bh(&s->lock);
 
 	hrtimer_start(&s->timer, start, HRTIMER_MODE_ABS_SOFT);
@@ -708,6 +910,7 @@ void twamp_sender_del(struct twamp_sender *s)
 	xa_erase(&s->tn->senders, s->id);
 	s->tn->gen++;
 	hrtimer_cancel(&s->timer);
+	cancel_work_sync(&s->grow_work);
 	udp_tunnel_sock_release(s->sock);
 	net_disable_timestamp();
 	call_rcu(&s->rcu, twamp_sender_free_rcu);

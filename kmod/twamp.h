@@ -415,6 +415,14 @@ unsigned int twamp_hist_bucket(u64 v);
 u64 twamp_hist_value(unsigned int bucket);
 
 #define TWAMP_SENDER_MAX_SLOTS	32768
+/* Slots a sender starts with; the table grows when half of them are in use. */
+#define TWAMP_SENDER_INIT_SLOTS	1024
+/* Overdue deadlines a late timer still sends, back to back, per expiry. */
+#define TWAMP_SENDER_BURST	16
+/* Poisson gaps drawn per expiry to skip the deadlines beyond the burst. */
+#define TWAMP_SENDER_SKIP_DRAWS	256
+/* How far ahead of CLOCK_REALTIME a start time may be: 366 days. */
+#define TWAMP_SENDER_MAX_AHEAD	(366ULL * 24 * 3600 * NSEC_PER_SEC)
 #define TWAMP_REORDER_HISTORY	256
 
 /* One sent packet, until its reply or its WAIT. */
@@ -430,6 +438,7 @@ struct twamp_slot {
 struct twamp_stats {
 	u64 sent, received, lost, duplicates, reordered, reorder_extent_max;
 	u64 late_sends, late_max, results_dropped, auth_failed;
+	u64 skipped;			/* deadlines passed without a send */
 	s64 rtt_min, rtt_max, rtt_sum;
 	u64 rtt_sumsq_hi, rtt_sumsq_lo;	/* sum of rtt^2: 128 bits in two */
 	u64 ipdv_n, ipdv_abs_sum, ipdv_abs_max;
@@ -491,7 +500,11 @@ struct twamp_sender {
 	struct twamp_crypto *crypto;	/* NULL: unauthenticated */
 	struct socket *sock;
 	struct dst_cache dst_cache;
+	struct twamp_stats_snapshot *done_snap;	/* for SENDER_DONE_NTF */
 	struct hrtimer timer;
+	struct work_struct grow_work;	/* enlarges the slot table */
+	struct mem_cgroup *memcg;	/* the creator's: charged for growth */
+	u64 xmit_t1;			/* T1 of the packet being output */
 
 	/* protects what follows; taken in softirq, so _bh elsewhere */
 	spinlock_t lock;
@@ -499,8 +512,11 @@ struct twamp_sender {
 	ktime_t next;			/* next send deadline, CLOCK_MONOTONIC */
 	ktime_t end;			/* DURATION's end, or 0 */
 	ktime_t drain_end;		/* end of DRAINING */
+	bool skipping;			/* Poisson: deadlines past still to skip */
 	struct rnd_state rnd;
 	u32 n_slots;			/* power of two */
+	u32 max_slots;			/* what WAIT may need; n_slots grows to it */
+	bool grow_pending;		/* grow_work queued */
 	u32 expire_seq;			/* oldest packet still within WAIT */
 	struct twamp_slot *slots;
 	u32 *hist;			/* RTT histogram */

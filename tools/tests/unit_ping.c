@@ -333,6 +333,14 @@ static void test_stats(void)
 	free(out);
 	out = NULL;
 
+	/* Deadlines a sender that fell behind skipped are said too. */
+	set_s(&s, TWAMP_A_STATS_SKIPPED, 7);
+	CAPTURE(out, stats_print_human(f, &s, ""));
+	CHECK("skipped sends", out &&
+	      strstr(out, "skipped sends (deadlines beyond the catch-up burst) = 7\n"));
+	free(out);
+	out = NULL;
+
 	memset(&s, 0, sizeof(s));
 	set_s(&s, TWAMP_A_STATS_SENT, 2);
 	set_s(&s, TWAMP_A_STATS_RTT_MIN, -5);
@@ -342,7 +350,7 @@ static void test_stats(void)
 		       strlen("{\"sent\":2,\"received\":null,\"lost\":null,")) &&
 	      strstr(out, ",\"rtt_min_ns\":-5,") &&
 	      strstr(out, ",\"results_dropped\":null,") &&
-	      strstr(out, ",\"auth_failed\":null}"));
+	      strstr(out, ",\"auth_failed\":null,\"skipped\":null}"));
 	free(out);
 
 	CHECK("enum names", !strcmp(format_str(TWAMP_FORMAT_STAMP), "stamp") &&

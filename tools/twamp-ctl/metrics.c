@@ -277,6 +277,7 @@ static const struct {
 	[TWAMP_A_STATS_OWD_BWD_MEAN]		= { "owd_bwd_mean_ns", true },
 	[TWAMP_A_STATS_RESULTS_DROPPED]		= { "results_dropped", false },
 	[TWAMP_A_STATS_AUTH_FAILED]		= { "auth_failed", false },
+	[TWAMP_A_STATS_SKIPPED]			= { "skipped", false },
 };
 
 void stats_print_json(FILE *f, const struct twamp_stats *s)
@@ -434,6 +435,9 @@ void stats_print_human(FILE *f, const struct twamp_stats *s, const char *indent)
 			fmt_fixed(buf, sizeof(buf),
 				  (int64_t)count(s, TWAMP_A_STATS_LATE_MAX),
 				  NSEC_PER_USEC, 1));
+	if (count(s, TWAMP_A_STATS_SKIPPED))
+		fprintf(f, "%sskipped sends (deadlines beyond the catch-up burst) = %" PRIu64 "\n",
+			indent, s->v[TWAMP_A_STATS_SKIPPED]);
 	if (count(s, TWAMP_A_STATS_RESULTS_DROPPED))
 		fprintf(f, "%sper-packet results some listener missed = %" PRIu64 "\n",
 			indent, s->v[TWAMP_A_STATS_RESULTS_DROPPED]);

@@ -320,6 +320,7 @@ enum twamp_a_stats {
 	TWAMP_A_STATS_OWD_BWD_MEAN,	/* s64, only when both ends synced */
 	TWAMP_A_STATS_RESULTS_DROPPED,	/* u64: multicast records not sent */
 	TWAMP_A_STATS_AUTH_FAILED,	/* u64: replies failing the HMAC */
+	TWAMP_A_STATS_SKIPPED,		/* u64: deadlines passed unsent */
 
 	__TWAMP_A_STATS_MAX,
 	TWAMP_A_STATS_MAX = __TWAMP_A_STATS_MAX - 1
