@@ -398,17 +398,26 @@ def test_sender_rate():
            "sender rate: deleting a sender gives its rate back")
 
 
-def test_objects():
-    saved = param("max_objects")
-    param("max_objects", 5)
+def run_limited(child, limit, value):
+    """Child CHILD in its own namespaces while module parameter LIMIT is
+    VALUE: its JSON, or None after a failed result."""
+    saved = param(limit)
+    param(limit, value)
     try:
-        c = run_child("objects", own_ns=True)
+        c = run_child(child, own_ns=True)
     finally:
-        param("max_objects", saved)
+        param(limit, saved)
     if c is None:
-        result(False, "objects: the unprivileged child ran")
+        result(False, "%s: the unprivileged child ran" % child)
+    else:
+        log("uid 1000: %s" % json.dumps(c, sort_keys=True))
+    return c
+
+
+def test_objects():
+    c = run_limited("objects", "max_objects", 5)
+    if c is None:
         return
-    log("uid 1000: %s" % json.dumps(c, sort_keys=True))
     result(c["created"] == 5 and c.get("errno") == errno.ENOSPC and
            "max_objects" in c.get("msg", ""),
            "objects: max_objects=5 lets uid 1000 create 5 reflectors, the "
@@ -419,16 +428,9 @@ def test_objects():
 
 
 def test_sessions():
-    saved = param("max_sessions")
-    param("max_sessions", 3)
-    try:
-        c = run_child("sessions", own_ns=True)
-    finally:
-        param("max_sessions", saved)
+    c = run_limited("sessions", "max_sessions", 3)
     if c is None:
-        result(False, "sessions: the unprivileged child ran")
         return
-    log("uid 1000: %s" % json.dumps(c, sort_keys=True))
     result(c["created"] == 3 and c.get("errno") == errno.ENOSPC and
            "max_sessions" in c.get("msg", "") and
            c["limits_full"].get("sessions") == 3,

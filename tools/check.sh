@@ -12,7 +12,9 @@
 # NAME-=SUITE,SUITE all but those),
 # SUITES (default: every suite selftests/Makefile
 # lists), TWAMP_CHECK_GUEST_ONLY=1 (skip the host's tests: unit, fuzz,
-# lint, bench-smoke), TWAMP_CHECK_TIMEOUT (each guest's limit, 3000 s).
+# lint, bench-smoke), TWAMP_CHECK_TIMEOUT (each guest's limit, 3000 s),
+# TWAMP_CHECK_JOBS (guests at a time, 2), TWAMP_CHECK_ALSO (a command to
+# run in the same queue after the kernels, counted: CI's make check-debug).
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
@@ -71,6 +73,12 @@ fi
 read -r -a kernels <<<"${KERNELS:-$(tools/kernel.sh ci)}"
 read -r -a suites <<<"${SUITES:-$(selftest_suites)}"
 top=$(pwd -P)
+# Guests run side by side, TWAMP_CHECK_JOBS (2) at a time: a guest under
+# emulation keeps about one host CPU busy (its tests wait on timers, netem
+# and each other most of the time), so two of them use a 2-CPU machine
+# where one leaves a CPU idle. Their outputs are read once all are done.
+jobs=${TWAMP_CHECK_JOBS:-2}
+names=() rels=() outs=()
 for k in "${kernels[@]}"; do
 	# NAME=SUITE,SUITE: only those suites on that kernel; NAME-=SUITE,...:
 	# all but those
@@ -96,19 +104,47 @@ for k in "${kernels[@]}"; do
 	step "twamp.ko built warning-free for $rel" \
 		build_module_copy "/lib/modules/$rel/build" "$src" || continue
 	ko=$top/$src/kmod/twamp.ko
+	out=build/kernels/$rel/guest.out
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n
+	done
 	echo "# selftests in the guest on $rel (tools/vm/run): ${ksuites[*]}"
-	start=$SECONDS
-	vm_out=$(tools/vm/run --timeout "${TWAMP_CHECK_TIMEOUT:-3000}" \
-		--kernel "$rel" --module "$ko" -- \
-		env TWAMP_SELFTEST_NO_SKIP=1 TWAMP_KO="$ko" \
-		selftests/run_kselftest.sh "${ksuites[@]}" 2>&1 |
-		timestamp_lines)
-	vm_rc=${PIPESTATUS[0]}
+	(
+		start=$SECONDS
+		tools/vm/run --timeout "${TWAMP_CHECK_TIMEOUT:-3000}" \
+			--kernel "$rel" --module "$ko" -- \
+			env TWAMP_SELFTEST_NO_SKIP=1 TWAMP_KO="$ko" \
+			selftests/run_kselftest.sh "${ksuites[@]}" 2>&1 |
+			timestamp_lines >"$out"
+		echo "${PIPESTATUS[0]} $((SECONDS - start))" >"$out.rc"
+	) &
+	names+=("$k") rels+=("$rel") outs+=("$out")
+done
+# TWAMP_CHECK_ALSO: one more command in the queue, e.g. make check-debug
+# (CI's way of filling the slot the last kernel leaves free); its output
+# follows the kernels' and its "N passed, N failed" adds to the count.
+also=build/check-also.out
+if [ -n "${TWAMP_CHECK_ALSO:-}" ]; then
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n
+	done
+	echo "# side by side: $TWAMP_CHECK_ALSO"
+	(
+		bash -c "$TWAMP_CHECK_ALSO" >"$also" 2>&1
+		echo $? >"$also.rc"
+	) &
+fi
+wait
+
+for i in "${!names[@]}"; do
+	k=${names[$i]} rel=${rels[$i]} out=${outs[$i]}
+	vm_out=$(cat "$out")
+	read -r vm_rc took <"$out.rc" || { vm_rc=125 took='?'; }
 	printf '%s\n' "$vm_out" | tee -a "$log" | strip_timestamps |
 		grep -E '^(not )?ok |^# (# )?not ok |^# (# )?FAIL|^twamp-vm:|^selftests:' |
 		sed "s/^/[$k] /"
 	suite_times "$vm_out" "$rel"
-	echo "# guest run on $rel: $((SECONDS - start)) s, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "# guest run on $rel: $took s"
 	count_selftests "$(strip_timestamps <<<"$vm_out")" "$k"
 	# The guest's own verdict: 125 kernel report, 124 timeout.
 	case $vm_rc in
@@ -116,5 +152,23 @@ for k in "${kernels[@]}"; do
 	*) result 1 "$k: guest kernel log clean, guest finished (tools/vm/run status $vm_rc)" ;;
 	esac
 done
+
+if [ -n "${TWAMP_CHECK_ALSO:-}" ]; then
+	echo "# $TWAMP_CHECK_ALSO:"
+	tee -a "$log" <"$also"
+	read -r also_rc <"$also.rc" || also_rc=1
+	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$also" | tail -n 1)
+	f=0
+	if [ -n "$summary" ]; then
+		read -r p _ f _ <<<"$summary"
+		passed=$((passed + p))
+		failed=$((failed + f))
+		[ "$f" -eq 0 ] || failures+=("$TWAMP_CHECK_ALSO: $f failed")
+	fi
+	# no summary, or a failure it did not count
+	if [ -z "$summary" ] || { [ "$also_rc" -ne 0 ] && [ "$f" -eq 0 ]; }; then
+		result 1 "$TWAMP_CHECK_ALSO finished (status $also_rc)"
+	fi
+fi
 
 finish
