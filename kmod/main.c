@@ -61,6 +61,14 @@ static int __init twamp_init(void)
 	if (err)
 		goto err_unregister_pernet;
 
+	/*
+	 * Receive timestamps (T2, T4) on skbs, for as long as the module is
+	 * loaded rather than per object: net_enable_timestamp() flips a
+	 * static key when its count leaves zero, patching the receive path's
+	 * code while it runs, and objects come and go at the rate of test
+	 * sessions. Once per load keeps that out of their way.
+	 */
+	net_enable_timestamp();
 	pr_info("version %s loaded\n", TWAMP_VERSION);
 	return 0;
 
@@ -74,6 +82,7 @@ static void __exit twamp_exit(void)
 {
 	twamp_nl_unregister();
 	unregister_pernet_subsys(&twamp_net_ops);
+	net_disable_timestamp();
 	/* Reflectors are freed by RCU callbacks: let them run first. */
 	rcu_barrier();
 }

@@ -202,8 +202,7 @@ int twamp_reflector_start(struct twamp_net *tn, struct twamp_reflector *r,
 		goto err_release;
 	}
 
-	/* Let the stack stamp skbs on receive: that is where T2 comes from. */
-	net_enable_timestamp();
+	/* receive timestamps are on while the module is loaded (main.c) */
 	return 0;
 
 err_sock:
@@ -244,7 +243,6 @@ void twamp_reflector_del(struct twamp_reflector *r)
 	if (r->sock6)
 		udp_tunnel_sock_release(r->sock6);
 	twamp_sessions_flush(r);
-	net_disable_timestamp();
 	call_rcu(&r->rcu, twamp_reflector_free_rcu);
 }
 

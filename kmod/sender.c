@@ -830,7 +830,6 @@ int twamp_sender_create(struct twamp_net *tn, struct twamp_sender *s,
 		return err;
 	}
 	setup_udp_tunnel_sock(tn->net, s->sock, &tcfg);
-	net_enable_timestamp();
 	tn->gen++;
 	return 0;
 }
@@ -912,7 +911,6 @@ void twamp_sender_del(struct twamp_sender *s)
 	hrtimer_cancel(&s->timer);
 	cancel_work_sync(&s->grow_work);
 	udp_tunnel_sock_release(s->sock);
-	net_disable_timestamp();
 	call_rcu(&s->rcu, twamp_sender_free_rcu);
 }
 
