@@ -127,7 +127,7 @@ done < <(cat "${fragments[@]}" | sed -E 's/^(CONFIG_[A-Za-z0-9_]+)=/\1=/;/^# SPD
 
 m all
 m modules_install INSTALL_MOD_PATH="$tmp/modroot" DEPMOD=/sbin/depmod
-release=$(make -s -C "$k" kernelrelease)
+release=$(make -s --no-print-directory -C "$k" kernelrelease)
 mv "$tmp/modroot/lib/modules/$release" "$tmp/modules"
 rm -rf "$tmp/modroot" "$tmp/modules/build" "$tmp/modules/source"
 ln -s linux/arch/x86/boot/bzImage "$tmp/bzImage"
