@@ -131,8 +131,11 @@ twamp_run_test()
 		echo "ok $twamp_ktap_num $desc # SKIP filtered out (TWAMP_SELFTEST_FILTER)"
 		return 0
 	fi
+	twamp_test_start=$SECONDS
 	"$@"
 	rc=$?
+	# what each test costs, for the CI budget (docs/testing.md)
+	echo "# time: $((SECONDS - twamp_test_start)) s"
 	if [ $rc -eq $KSFT_PASS ]; then
 		twamp_ktap_pass=$((twamp_ktap_pass + 1))
 		echo "ok $twamp_ktap_num $desc"

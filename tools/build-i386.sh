@@ -14,9 +14,19 @@
 # (modpost) without 64-bit-only arithmetic (no __int128, no plain 64-bit
 # division: __udivdi3 and friends would be undefined). It does not run.
 #
+# --prepare: prepare (or find) the cached tree and stop, building no
+# module; CI does this in the background while the guests run.
+#
 # Environment: KSRC_TARBALL (default /usr/src/linux-source-6.1.tar.xz),
 # TWAMP_CACHE, JOBS (default nproc), NICE (default 10).
 set -euo pipefail
+
+prepare_only=0
+case ${1-} in
+"") ;;
+--prepare) prepare_only=1 ;;
+*) echo "usage: $0 [--prepare]" >&2; exit 2 ;;
+esac
 
 cd "$(dirname "$0")/.."
 top=$(pwd -P)
@@ -70,6 +80,10 @@ if [[ ! -e $dir/ready ]]; then
 	touch "$tmp/ready"
 	mv "$tmp" "$dir"
 	trap - EXIT
+fi
+if [[ $prepare_only -eq 1 ]]; then
+	say "tree ready in $dir"
+	exit 0
 fi
 
 src=build/i386/src
