@@ -12,7 +12,8 @@
 # NAME-=SUITE,SUITE all but those),
 # SUITES (default: every suite selftests/Makefile
 # lists), TWAMP_CHECK_GUEST_ONLY=1 (skip the host's tests: unit, fuzz,
-# lint, bench-smoke), TWAMP_CHECK_TIMEOUT (each guest's limit, 3000 s),
+# lint, bench-smoke, the harness check), TWAMP_CHECK_TIMEOUT (each
+# guest's limit, 3000 s),
 # TWAMP_CHECK_JOBS (guests at a time, 1), TWAMP_CHECK_ALSO (a command to
 # run in the same queue after the kernels, counted: CI's make check-debug).
 set -uo pipefail
@@ -26,7 +27,7 @@ source tools/lib/check.sh
 
 step build make -s all || finish
 if [ "${TWAMP_CHECK_GUEST_ONLY:-0}" = 1 ]; then
-	echo "# TWAMP_CHECK_GUEST_ONLY=1: no unit tests, fuzz, lint, bench-smoke"
+	echo "# TWAMP_CHECK_GUEST_ONLY=1: no unit tests, fuzz, lint, bench-smoke, harness check"
 else
 
 # Host unit tests: KTAP, each line counted.
@@ -61,6 +62,10 @@ step "i386 compile test" tools/build-i386.sh
 # A few seconds of the benchmark in the guest: every figure must come out
 # (tools/bench/analyze.py fails otherwise). The full run is make bench.
 step bench-smoke make -s bench-smoke
+
+# The QEMU harness itself: exit statuses, output, crash, report and
+# boot-failure handling (about a minute).
+step "QEMU harness (tools/vm/selftest --quick)" tools/vm/selftest --quick
 fi
 
 # The selftests in the guest, on each kernel of KERNELS (default: the CI

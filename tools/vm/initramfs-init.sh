@@ -46,6 +46,9 @@ die() {
 	sync
 	reboot -f
 }
+# First thing on the console: tools/vm/run boots again a kernel that died
+# before this line (see boot_retries there).
+say "started"
 
 while read -r ko; do
 	insmod "/modules/$ko" || die "insmod $ko failed"
