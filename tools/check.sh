@@ -55,6 +55,13 @@ step fuzz make -s fuzz FUZZ_TIME="${TWAMP_FUZZ_TIME:-20}"
 
 step lint make -s lint
 
+# The installed systemd unit's hardening: systemd-analyze security rates
+# it at most 2.0 (offline; no systemd needs to run).
+step "systemd unit hardening (tools/check-unit.sh)" tools/check-unit.sh
+
+# Every source file's SPDX tag names a license whose text LICENSES/ holds.
+step "SPDX tags (tools/check-spdx.sh)" tools/check-spdx.sh
+
 # twamp.ko for a 32-bit target (i386), against a prepared linux-source-6.1
 # tree (cached): no 64-bit-only arithmetic.
 step "i386 compile test" tools/build-i386.sh

@@ -28,6 +28,8 @@ packages=(
 	# twamp_reflector.sh: a firewall rule on the reflector's replies, a
 	# device without checksum offload
 	nftables ethtool
+	# tools/check-unit.sh: systemd-analyze rates the unit's hardening
+	systemd
 	# twamp_twampd.py: the control crypto of authenticated, encrypted and
 	# mixed mode clients; twamp_ureflect.py: the test packet crypto
 	python3-cryptography
