@@ -36,6 +36,10 @@ PKG_CONFIG ?= pkg-config
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN) -Iuapi -Icommon -DTWAMP_VERSION='"$(VERSION)"'
+# The preprocessor flags of the environment or the command line, e.g.
+# Debian's hardening (dpkg-buildflags: -D_FORTIFY_SOURCE=2), reach every
+# userspace compile (tools/check-buildflags.sh).
+CFLAGS += $(CPPFLAGS)
 LIBMNL_CFLAGS = $(shell $(PKG_CONFIG) --cflags libmnl)
 LIBMNL_LIBS = $(shell $(PKG_CONFIG) --libs libmnl)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \

@@ -62,6 +62,10 @@ step "systemd unit hardening (tools/check-unit.sh)" tools/check-unit.sh
 # Every source file's SPDX tag names a license whose text LICENSES/ holds.
 step "SPDX tags (tools/check-spdx.sh)" tools/check-spdx.sh
 
+# The build honours a distribution's CPPFLAGS, CFLAGS and LDFLAGS: built
+# with Debian's hardening flags, the programs come out fortified.
+step "distribution build flags (tools/check-buildflags.sh)" tools/check-buildflags.sh
+
 # twamp.ko for a 32-bit target (i386), against a prepared linux-source-6.1
 # tree (cached): no 64-bit-only arithmetic.
 step "i386 compile test" tools/build-i386.sh
