@@ -189,6 +189,8 @@ DAEMON_HDRS := $(wildcard daemon/*.h) $(CONTROL_HDRS) $(TNL_HDRS) \
 	uapi/linux/twamp.h uapi/linux/twamp_packet.h
 DAEMON_LIBS = $(LIBMNL_LIBS) $(CONTROL_LIBS) -pthread
 SYSCONFDIR ?= /etc
+# twampd is a daemon: a package puts it in /usr/sbin (SBINDIR=/usr/sbin).
+SBINDIR ?= $(BINDIR)
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 .PHONY: install-twampd
@@ -209,10 +211,10 @@ install-programs: install-twampd
 
 # The example config only where there is none: never over the admin's.
 install-twampd: $(BUILD)/twampd
-	install -D -m 0755 $(BUILD)/twampd $(DESTDIR)$(BINDIR)/twampd
+	install -D -m 0755 $(BUILD)/twampd $(DESTDIR)$(SBINDIR)/twampd
 	install -D -m 0644 docs/twampd.8 $(DESTDIR)$(MANDIR)/man8/twampd.8
 	install -d $(DESTDIR)$(UNITDIR)
-	sed 's|@BINDIR@|$(BINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		daemon/twampd.service >$(DESTDIR)$(UNITDIR)/twampd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/twampd.service
 	test -e $(DESTDIR)$(SYSCONFDIR)/twamp/twampd.conf || \
@@ -289,19 +291,37 @@ install-programs: $(BUILD)/twamp-ctl $(BUILD)/twamp-ureflect
 	install -D -m 0755 $(BUILD)/twamp-ureflect \
 		$(DESTDIR)$(BINDIR)/twamp-ureflect
 	install -D -m 0644 docs/twamp-ctl.8 $(DESTDIR)$(MANDIR)/man8/twamp-ctl.8
+	install -D -m 0644 docs/twamp-ureflect.8 \
+		$(DESTDIR)$(MANDIR)/man8/twamp-ureflect.8
 	install -D -m 0644 tools/completion/twamp-ctl \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/twamp-ctl
+
+# The module's sources as DKMS wants them, in $(DESTDIR)/usr/src/twamp-VERSION:
+# used by dkms-install and by the twamp-dkms package (debian/rules).
+DKMS_SRC = $(DESTDIR)/usr/src/twamp-$(VERSION)
+
+.PHONY: install-dkms-src
+install-dkms-src:
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/uapi/linux
+	install -m 0644 Kbuild VERSION $(DKMS_SRC)/
+	install -m 0644 uapi/linux/*.h $(DKMS_SRC)/uapi/linux/
+	install -m 0644 kmod/Kbuild $(filter-out %.mod.c,$(wildcard kmod/*.[ch])) \
+		$(DKMS_SRC)/kmod/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+	chmod 0644 $(DKMS_SRC)/dkms.conf
+
+# The Debian packages twamp-dkms, twampd and twamp-tools (debian/), checked
+# and linted, in build/deb/.
+.PHONY: deb
+deb:
+	@tools/check-deb.sh
 
 # DKMS rebuilds the module for every kernel the host installs.
 dkms-install:
 	@command -v dkms >/dev/null || \
 		{ echo "dkms is not installed: apt-get install dkms" >&2; exit 1; }
-	rm -rf /usr/src/twamp-$(VERSION)
-	mkdir -p /usr/src/twamp-$(VERSION)/kmod
-	cp -r Kbuild VERSION uapi /usr/src/twamp-$(VERSION)/
-	cp kmod/Kbuild $(filter-out %.mod.c,$(wildcard kmod/*.[ch])) \
-		/usr/src/twamp-$(VERSION)/kmod/
-	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > /usr/src/twamp-$(VERSION)/dkms.conf
+	$(MAKE) -s install-dkms-src DESTDIR=
 	dkms add -m twamp -v $(VERSION)
 	dkms build -m twamp -v $(VERSION) -k $(KVER)
 	dkms install -m twamp -v $(VERSION) -k $(KVER)

@@ -15,7 +15,7 @@ if ! command -v systemd-analyze >/dev/null; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-sed 's|@BINDIR@|/usr/sbin|g; s|@SYSCONFDIR@|/etc|g' daemon/twampd.service \
+sed 's|@SBINDIR@|/usr/sbin|g; s|@SYSCONFDIR@|/etc|g' daemon/twampd.service \
 	>"$tmp/twampd.service"
 # --threshold is in tenths of the printed level (2.0 -> 20).
 threshold=$(awk -v m="$max" 'BEGIN { printf "%d", m * 10 + 0.5 }')

@@ -66,6 +66,10 @@ step "SPDX tags (tools/check-spdx.sh)" tools/check-spdx.sh
 # with Debian's hardening flags, the programs come out fortified.
 step "distribution build flags (tools/check-buildflags.sh)" tools/check-buildflags.sh
 
+# The Debian packages build, hold what they must, pass lintian, and dkms
+# builds the module from twamp-dkms.
+step "Debian packages (tools/check-deb.sh)" tools/check-deb.sh
+
 # twamp.ko for a 32-bit target (i386), against a prepared linux-source-6.1
 # tree (cached): no 64-bit-only arithmetic.
 step "i386 compile test" tools/build-i386.sh

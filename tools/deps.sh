@@ -30,6 +30,8 @@ packages=(
 	nftables ethtool
 	# tools/check-unit.sh: systemd-analyze rates the unit's hardening
 	systemd
+	# tools/check-deb.sh: the Debian packages (debian/) and their lint
+	debhelper dh-dkms dkms lintian dpkg-dev
 	# twamp_twampd.py: the control crypto of authenticated, encrypted and
 	# mixed mode clients; twamp_ureflect.py: the test packet crypto
 	python3-cryptography
