@@ -23,15 +23,20 @@
  *   packet a hook queues or steals continues later through the ordinary
  *   output path with its first timestamp.
  * - full: the ordinary ip_local_out(), for what needs more than the above
- *   (IPsec, lightweight tunnels, VRF, cgroup BPF egress programs,
- *   fragmentation, multicast) and for authenticated or encrypted packets
- *   under hooks, whose timestamp cannot be rewritten once sealed.
+ *   (IPsec, lightweight tunnels, VRF, fragmentation, multicast) and for
+ *   authenticated or encrypted packets under hooks, whose timestamp
+ *   cannot be rewritten once sealed.
+ *
+ * selftests/twamp_xmit.sh checks that IPsec and VRF get their packets and
+ * that a cgroup egress program keeps the direct way;
+ * selftests/twamp_reflector.sh checks netfilter, NAT and fragmentation.
+ * docs/reflector.md, "Output paths", has the list and
+ * docs/performance.md the figures that make the case for this file.
  *
  * In every case the hooks see every packet, so firewall and NAT rules
  * apply to test packets as to any socket's.
  */
 
-#include <linux/bpf-cgroup.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netdevice.h>
@@ -70,6 +75,14 @@ static bool twamp_nf_quiet(const struct net *net, u8 pf)
 /*
  * What the direct and hooked ways need of a route: nothing of IP output
  * but the hooks, the neighbour and the device, and no fragmenting.
+ *
+ * cgroup BPF egress programs are not a reason to leave them: IP output
+ * runs one only for a packet its socket owns (BPF_CGROUP_RUN_PROG_INET_EGRESS
+ * compares sk with skb->sk in 6.1 and with skb_to_full_sk(skb) in 6.12),
+ * and a test packet, like a UDP tunnel's, is owned by no socket
+ * (twamp_skb_reset()). Leaving whenever a program is attached anywhere
+ * would cost accuracy for nothing on most hosts: systemd attaches one for
+ * every unit with IPAddressDeny= (logind, journald, udevd).
  */
 static bool twamp_dst_plain4(struct sock *sk, const struct sk_buff *skb)
 {
@@ -79,7 +92,6 @@ static bool twamp_dst_plain4(struct sock *sk, const struct sk_buff *skb)
 	return dst->output == ip_output && !dst_xfrm(dst) &&
 	       !lwtunnel_xmit_redirect(dst->lwtstate) &&
 	       !netif_is_l3_master(dev) && !netif_is_l3_slave(dev) &&
-	       !cgroup_bpf_enabled(CGROUP_INET_EGRESS) &&
 	       skb_headroom(skb) >= LL_RESERVED_SPACE(dev) &&
 	       skb->len <= ip_skb_dst_mtu(sk, skb);
 }
@@ -294,7 +306,6 @@ static bool twamp_dst_plain6(const struct sk_buff *skb)
 	return dst->output == ip6_output && !dst_xfrm(dst) &&
 	       !lwtunnel_xmit_redirect(dst->lwtstate) &&
 	       !netif_is_l3_master(dev) && !netif_is_l3_slave(dev) &&
-	       !cgroup_bpf_enabled(CGROUP_INET_EGRESS) &&
 	       idev && !READ_ONCE(idev->cnf.disable_ipv6) &&
 	       !ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr) &&
 	       skb_headroom(skb) >= LL_RESERVED_SPACE(dev) &&
