@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit tests of the TWAMP-Control engine (daemon/control): known-answer
+ * Host unit tests of the TWAMP-Control engine (common/control): known-answer
  * vectors for the primitives it takes from libcrypto, the octet offsets of
  * every message, full client/server handshakes over a socketpair in every
  * security mode, and the server's answers to bad input. Output is KTAP, as
