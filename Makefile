@@ -52,13 +52,17 @@ UNIT_SRCS := tools/tests/unit.c tools/tests/unit_ping.c tools/twamp-ctl/util.c \
 	tools/twamp-ctl/metrics.c
 
 # The userspace library: the TWAMP-Control engine (common/control), shared
-# by twampd and twamp-ctl (test is a Control-Client). Built once per
+# by twampd and twamp-ctl (test is a Control-Client), and the test-packet
+# logic of common/twpkt.c (Error Estimates, STAMP TLVs), freestanding so
+# that the kernel could compile it too. Built once per
 # flavour as a static library, $(CONTROL_LIB) and, under ASan/UBSan,
 # $(CONTROL_SAN_LIB); a program compiles with $(CONTROL_CFLAGS) and links
 # the library, then $(CONTROL_LIBS). fuzz_*.c are libFuzzer targets, not
 # part of it.
-CONTROL_SRCS := $(filter-out common/control/fuzz_%.c,$(wildcard common/control/*.c))
-CONTROL_HDRS := $(wildcard common/control/*.h)
+CONTROL_SRCS := $(filter-out common/control/fuzz_%.c,$(wildcard common/control/*.c)) \
+	common/twpkt.c
+CONTROL_HDRS := $(wildcard common/control/*.h) common/twpkt.h \
+	uapi/linux/twamp_packet.h
 CONTROL_CFLAGS = -Icommon/control $(shell $(PKG_CONFIG) --cflags libcrypto)
 CONTROL_LIBS = $(shell $(PKG_CONFIG) --libs libcrypto)
 CONTROL_LIB := $(BUILD)/common/libtwcontrol.a
@@ -97,18 +101,18 @@ $(BUILD)/san/twamp-ctl: $(CTL_SRCS) $(CTL_HDRS) $(CONTROL_SAN_LIB) $(CONTROL_HDR
 
 # The userspace reflector (daemon/ureflect.c) as a program of its own.
 UREFL_SRCS := daemon/ureflect.c daemon/ureflect_main.c
-UREFL_HDRS := daemon/ureflect.h common/control/control.h \
-	uapi/linux/twamp_packet.h
-UREFL_LIBS = $(shell $(PKG_CONFIG) --libs libcrypto) -pthread
+UREFL_HDRS := daemon/ureflect.h $(CONTROL_HDRS)
+UREFL_LIBS = $(CONTROL_LIBS) -pthread
 
-$(BUILD)/twamp-ureflect: $(UREFL_SRCS) $(UREFL_HDRS)
+$(BUILD)/twamp-ureflect: $(UREFL_SRCS) $(UREFL_HDRS) $(CONTROL_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -pthread -o $@ $(UREFL_SRCS) $(LDFLAGS) $(UREFL_LIBS)
-
-$(BUILD)/san/twamp-ureflect: $(UREFL_SRCS) $(UREFL_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -pthread -o $@ $(UREFL_SRCS) $(LDFLAGS) \
+	$(CC) $(CFLAGS) -pthread -o $@ $(UREFL_SRCS) $(CONTROL_LIB) $(LDFLAGS) \
 		$(UREFL_LIBS)
+
+$(BUILD)/san/twamp-ureflect: $(UREFL_SRCS) $(UREFL_HDRS) $(CONTROL_SAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -pthread -o $@ $(UREFL_SRCS) \
+		$(CONTROL_SAN_LIB) $(LDFLAGS) $(UREFL_LIBS)
 
 $(BUILD)/unit: $(UNIT_SRCS) $(CTL_HDRS)
 	@mkdir -p $(@D)
@@ -130,16 +134,20 @@ $(CONTROL_SAN_LIB): $(CONTROL_SAN_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/unit-control: tools/tests/unit_control.c $(CONTROL_SAN_LIB) $(CONTROL_HDRS)
+# The control library's tests: the engine (unit_control.c, main()) and
+# the test-packet logic (unit_pkt.c).
+UNIT_CONTROL_SRCS := tools/tests/unit_control.c tools/tests/unit_pkt.c
+
+$(BUILD)/unit-control: $(UNIT_CONTROL_SRCS) $(CONTROL_SAN_LIB) $(CONTROL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(CONTROL_CFLAGS) -pthread -o $@ \
-		tools/tests/unit_control.c $(CONTROL_SAN_LIB) $(CONTROL_LIBS)
+		$(UNIT_CONTROL_SRCS) $(CONTROL_SAN_LIB) $(CONTROL_LIBS)
 
 # libFuzzer targets over the control parser and server; each runs
 # FUZZ_TIME seconds on its seed corpus (new inputs go under build/).
 $(BUILD)/fuzz/fuzz_%: common/control/fuzz_%.c $(CONTROL_SRCS) $(CONTROL_HDRS)
 	@mkdir -p $(@D)
-	clang -std=gnu11 $(WARN) -g -O1 -Iuapi $(CONTROL_CFLAGS) \
+	clang -std=gnu11 $(WARN) -g -O1 -Iuapi -Icommon $(CONTROL_CFLAGS) \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ $< $(CONTROL_SRCS) $(CONTROL_LIBS)
 

@@ -27,6 +27,9 @@
 
 static int test_no, failed;
 
+/* tools/tests/unit_pkt.c: common/twpkt.c */
+void unit_pkt(int *test_no, int *failed);
+
 #define CHECK(name, cond) do {						\
 	test_no++;							\
 	if (cond) {							\
@@ -1815,6 +1818,7 @@ int main(void)
 	test_client_timeout();
 	test_wireshark();
 	twc_keyring_free(test_keys);
+	unit_pkt(&test_no, &failed);
 
 	printf("1..%d\n", test_no);
 	printf("# unit-control: %d passed, %d failed\n", test_no - failed,
