@@ -51,14 +51,14 @@ CHECKPATCH = $(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse
 UNIT_SRCS := tools/tests/unit.c tools/tests/unit_ping.c tools/twamp-ctl/util.c \
 	tools/twamp-ctl/metrics.c
 
-# The userspace library: the TWAMP-Control engine (common/control), shared
-# by twampd and twamp-ctl (test is a Control-Client), and the test-packet
-# logic of common/twpkt.c (Error Estimates, STAMP TLVs), freestanding so
-# that the kernel could compile it too. Built once per
-# flavour as a static library, $(CONTROL_LIB) and, under ASan/UBSan,
-# $(CONTROL_SAN_LIB); a program compiles with $(CONTROL_CFLAGS) and links
-# the library, then $(CONTROL_LIBS). fuzz_*.c are libFuzzer targets, not
-# part of it.
+# The userspace library: the TWAMP-Control engine (common/control), for
+# twampd and twamp-ctl (test is a Control-Client), and the test-packet
+# logic of common/twpkt.c (Error Estimates, STAMP TLVs; freestanding, so
+# that the kernel could compile it too), for twampd and twamp-ureflect.
+# Built once per flavour as a static library, $(CONTROL_LIB) and, under
+# ASan/UBSan, $(CONTROL_SAN_LIB): a program compiles with $(CONTROL_CFLAGS)
+# and links the library, then $(CONTROL_LIBS). fuzz_*.c are libFuzzer
+# targets, not part of it.
 CONTROL_SRCS := $(filter-out common/control/fuzz_%.c,$(wildcard common/control/*.c)) \
 	common/twpkt.c
 CONTROL_HDRS := $(wildcard common/control/*.h) common/twpkt.h \
