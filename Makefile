@@ -55,17 +55,25 @@ CHECKPATCH = $(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse
 UNIT_SRCS := tools/tests/unit.c tools/tests/unit_ping.c tools/twamp-ctl/util.c \
 	tools/twamp-ctl/metrics.c
 
-# The TWAMP-Control engine (daemon/control), shared by twampd and
-# twamp-ctl: compile $(CONTROL_SRCS) into a program with $(CONTROL_CFLAGS)
-# and link $(CONTROL_LIBS), or link $(CONTROL_LIB). fuzz_*.c are libFuzzer
+# The userspace library: the TWAMP-Control engine (common/control), for
+# twampd and twamp-ctl (test is a Control-Client), and the test-packet
+# logic of common/twpkt.c (Error Estimates, STAMP TLVs; freestanding, so
+# that the kernel could compile it too), for twampd and twamp-ureflect.
+# Built once per flavour as a static library, $(CONTROL_LIB) and, under
+# ASan/UBSan, $(CONTROL_SAN_LIB): a program compiles with $(CONTROL_CFLAGS)
+# and links the library, then $(CONTROL_LIBS). fuzz_*.c are libFuzzer
 # targets, not part of it.
-CONTROL_SRCS := $(filter-out daemon/control/fuzz_%.c,$(wildcard daemon/control/*.c))
-CONTROL_HDRS := $(wildcard daemon/control/*.h)
-CONTROL_CFLAGS = -Idaemon/control $(shell $(PKG_CONFIG) --cflags libcrypto)
+CONTROL_SRCS := $(filter-out common/control/fuzz_%.c,$(wildcard common/control/*.c)) \
+	common/twpkt.c
+CONTROL_HDRS := $(wildcard common/control/*.h) common/twpkt.h \
+	uapi/linux/twamp_packet.h
+CONTROL_CFLAGS = -Icommon/control $(shell $(PKG_CONFIG) --cflags libcrypto)
 CONTROL_LIBS = $(shell $(PKG_CONFIG) --libs libcrypto)
-CONTROL_LIB := $(BUILD)/control/libtwcontrol.a
-CONTROL_OBJS := $(patsubst daemon/control/%.c,$(BUILD)/control/%.o,$(CONTROL_SRCS))
-FUZZ_TARGETS := $(patsubst daemon/control/fuzz_%.c,%,$(wildcard daemon/control/fuzz_*.c))
+CONTROL_LIB := $(BUILD)/common/libtwcontrol.a
+CONTROL_SAN_LIB := $(BUILD)/san/common/libtwcontrol.a
+CONTROL_OBJS := $(patsubst common/%.c,$(BUILD)/common/%.o,$(CONTROL_SRCS))
+CONTROL_SAN_OBJS := $(patsubst common/%.c,$(BUILD)/san/common/%.o,$(CONTROL_SRCS))
+FUZZ_TARGETS := $(patsubst common/control/fuzz_%.c,%,$(wildcard common/control/fuzz_*.c))
 FUZZ_TIME ?= 20
 
 .PHONY: all module programs selftests deps check check-debug check-vm lint \
@@ -82,56 +90,68 @@ programs: $(BUILD)/twamp-ctl $(BUILD)/san/twamp-ctl
 programs: $(BUILD)/twamp-ureflect $(BUILD)/san/twamp-ureflect
 
 # twamp-ctl test is a Control-Client: it links the control engine.
-$(BUILD)/twamp-ctl: $(CTL_SRCS) $(CTL_HDRS) $(CONTROL_SRCS) $(CONTROL_HDRS) VERSION
+$(BUILD)/twamp-ctl: $(CTL_SRCS) $(CTL_HDRS) $(CONTROL_LIB) $(CONTROL_HDRS) VERSION
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LIBMNL_CFLAGS) $(CONTROL_CFLAGS) -o $@ $(CTL_SRCS) \
-		$(CONTROL_SRCS) $(LDFLAGS) $(LIBMNL_LIBS) $(CONTROL_LIBS)
+		$(CONTROL_LIB) $(LDFLAGS) $(LIBMNL_LIBS) $(CONTROL_LIBS)
 
 # The same program under ASan/UBSan, used by the tests.
-$(BUILD)/san/twamp-ctl: $(CTL_SRCS) $(CTL_HDRS) $(CONTROL_SRCS) $(CONTROL_HDRS) VERSION
+$(BUILD)/san/twamp-ctl: $(CTL_SRCS) $(CTL_HDRS) $(CONTROL_SAN_LIB) $(CONTROL_HDRS) \
+		VERSION
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LIBMNL_CFLAGS) $(CONTROL_CFLAGS) -o $@ \
-		$(CTL_SRCS) $(CONTROL_SRCS) $(LDFLAGS) $(LIBMNL_LIBS) $(CONTROL_LIBS)
+		$(CTL_SRCS) $(CONTROL_SAN_LIB) $(LDFLAGS) $(LIBMNL_LIBS) \
+		$(CONTROL_LIBS)
 
 # The userspace reflector (daemon/ureflect.c) as a program of its own.
 UREFL_SRCS := daemon/ureflect.c daemon/ureflect_main.c
-UREFL_HDRS := daemon/ureflect.h daemon/control/control.h \
-	uapi/linux/twamp_packet.h
-UREFL_LIBS = $(shell $(PKG_CONFIG) --libs libcrypto) -pthread
+UREFL_HDRS := daemon/ureflect.h $(CONTROL_HDRS)
+UREFL_LIBS = $(CONTROL_LIBS) -pthread
 
-$(BUILD)/twamp-ureflect: $(UREFL_SRCS) $(UREFL_HDRS)
+$(BUILD)/twamp-ureflect: $(UREFL_SRCS) $(UREFL_HDRS) $(CONTROL_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -pthread -o $@ $(UREFL_SRCS) $(LDFLAGS) $(UREFL_LIBS)
-
-$(BUILD)/san/twamp-ureflect: $(UREFL_SRCS) $(UREFL_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -pthread -o $@ $(UREFL_SRCS) $(LDFLAGS) \
+	$(CC) $(CFLAGS) -pthread -o $@ $(UREFL_SRCS) $(CONTROL_LIB) $(LDFLAGS) \
 		$(UREFL_LIBS)
+
+$(BUILD)/san/twamp-ureflect: $(UREFL_SRCS) $(UREFL_HDRS) $(CONTROL_SAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -pthread -o $@ $(UREFL_SRCS) \
+		$(CONTROL_SAN_LIB) $(LDFLAGS) $(UREFL_LIBS)
 
 $(BUILD)/unit: $(UNIT_SRCS) $(CTL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -Itools/twamp-ctl -o $@ $(UNIT_SRCS)
 
-programs: $(CONTROL_LIB)
-
-$(BUILD)/control/%.o: daemon/control/%.c $(CONTROL_HDRS)
+$(BUILD)/common/%.o: common/%.c $(CONTROL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(CONTROL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/san/common/%.o: common/%.c $(CONTROL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(CONTROL_CFLAGS) -c -o $@ $<
 
 $(CONTROL_LIB): $(CONTROL_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/unit-control: tools/tests/unit_control.c $(CONTROL_SRCS) $(CONTROL_HDRS)
+$(CONTROL_SAN_LIB): $(CONTROL_SAN_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+# The control library's tests: the engine (unit_control.c, main()) and
+# the test-packet logic (unit_pkt.c).
+UNIT_CONTROL_SRCS := tools/tests/unit_control.c tools/tests/unit_pkt.c
+
+$(BUILD)/unit-control: $(UNIT_CONTROL_SRCS) $(CONTROL_SAN_LIB) $(CONTROL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(CONTROL_CFLAGS) -pthread -o $@ \
-		tools/tests/unit_control.c $(CONTROL_SRCS) $(CONTROL_LIBS)
+		$(UNIT_CONTROL_SRCS) $(CONTROL_SAN_LIB) $(CONTROL_LIBS)
 
 # libFuzzer targets over the control parser and server; each runs
 # FUZZ_TIME seconds on its seed corpus (new inputs go under build/).
-$(BUILD)/fuzz/fuzz_%: daemon/control/fuzz_%.c $(CONTROL_SRCS) $(CONTROL_HDRS)
+$(BUILD)/fuzz/fuzz_%: common/control/fuzz_%.c $(CONTROL_SRCS) $(CONTROL_HDRS)
 	@mkdir -p $(@D)
-	clang -std=gnu11 $(WARN) -g -O1 -Iuapi $(CONTROL_CFLAGS) \
+	clang -std=gnu11 $(WARN) -g -O1 -Iuapi -Icommon $(CONTROL_CFLAGS) \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ $< $(CONTROL_SRCS) $(CONTROL_LIBS)
 
@@ -141,7 +161,7 @@ fuzz: $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
 		echo "fuzz_$$t: $(FUZZ_TIME) s"; \
 		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) \
 			-print_final_stats=1 $(BUILD)/fuzz/corpus-$$t \
-			daemon/control/corpus/$$t 2>&1 | \
+			common/control/corpus/$$t 2>&1 | \
 			grep -E '^(stat::number_of_executed_units|stat::new_units_added|==[0-9]+==|SUMMARY)|ERROR|Done' || true; \
 		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
 	done
@@ -181,8 +201,8 @@ lint: $(KSRC)/.stamp
 	@! grep -E 'warning|error' $(BUILD)/sparse.log
 
 # twampd, the TWAMP-Control server: daemon/*.c (but the standalone
-# reflector's main), the control engine, the userspace reflector and the
-# twamp netlink helper.
+# reflector's main), the userspace reflector and the twamp netlink helper,
+# linked with the control library.
 DAEMON_SRCS := $(filter-out daemon/ureflect_main.c,$(wildcard daemon/*.c)) \
 	$(TNL_SRCS)
 DAEMON_HDRS := $(wildcard daemon/*.h) $(CONTROL_HDRS) $(TNL_HDRS) \
@@ -197,15 +217,15 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 programs: $(BUILD)/twampd $(BUILD)/san/twampd
 
-$(BUILD)/twampd: $(DAEMON_SRCS) $(CONTROL_SRCS) $(DAEMON_HDRS) VERSION
+$(BUILD)/twampd: $(DAEMON_SRCS) $(CONTROL_LIB) $(DAEMON_HDRS) VERSION
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LIBMNL_CFLAGS) $(CONTROL_CFLAGS) -pthread -o $@ \
-		$(DAEMON_SRCS) $(CONTROL_SRCS) $(LDFLAGS) $(DAEMON_LIBS)
+		$(DAEMON_SRCS) $(CONTROL_LIB) $(LDFLAGS) $(DAEMON_LIBS)
 
-$(BUILD)/san/twampd: $(DAEMON_SRCS) $(CONTROL_SRCS) $(DAEMON_HDRS) VERSION
+$(BUILD)/san/twampd: $(DAEMON_SRCS) $(CONTROL_SAN_LIB) $(DAEMON_HDRS) VERSION
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LIBMNL_CFLAGS) $(CONTROL_CFLAGS) -pthread \
-		-o $@ $(DAEMON_SRCS) $(CONTROL_SRCS) $(LDFLAGS) $(DAEMON_LIBS)
+		-o $@ $(DAEMON_SRCS) $(CONTROL_SAN_LIB) $(LDFLAGS) $(DAEMON_LIBS)
 
 install-programs: install-twampd
 

@@ -41,6 +41,7 @@
 
 #include <linux/twamp_packet.h>
 
+#include "twpkt.h"
 #include "ureflect.h"
 
 #define BATCH			16
@@ -135,30 +136,6 @@ static void put_ntp(uint8_t *p, const struct timespec *ts)
 				   NSEC_PER_SEC));
 }
 
-uint16_t urefl_error_estimate(uint64_t error_ns, bool synced)
-{
-	unsigned int scale = 0;
-	uint64_t mult;
-
-	/* The same rounding as kmod/clock.c: never claim more accuracy. */
-	while (error_ns > UINT32_MAX) {
-		error_ns = (error_ns >> 1) + (error_ns & 1);
-		scale++;
-	}
-	mult = ((error_ns << 32) + NSEC_PER_SEC - 1) / NSEC_PER_SEC;
-	while (mult > 255) {
-		mult = (mult + 1) / 2;
-		scale++;
-	}
-	if (scale > 63) {
-		scale = 63;
-		mult = 255;
-	}
-	if (!mult)
-		mult = 1;
-	return (synced ? TWAMP_EE_S : 0) | scale << 8 | mult;
-}
-
 uint16_t urefl_clock_error_estimate(void)
 {
 	struct timex tx = { .modes = 0 };
@@ -167,11 +144,11 @@ uint16_t urefl_clock_error_estimate(void)
 
 	state = adjtimex(&tx);
 	if (state < 0 || state == TIME_ERROR || (tx.status & STA_UNSYNC))
-		return urefl_error_estimate(UNSYNCED_ERROR_NS, false);
+		return twpkt_ee_encode(UNSYNCED_ERROR_NS, false);
 	/* the estimated error, else the bound, else the unit of both */
 	err_us = tx.esterror > 0 ? (uint64_t)tx.esterror :
 		 tx.maxerror > 0 ? (uint64_t)tx.maxerror : 1;
-	return urefl_error_estimate(err_us * 1000, true);
+	return twpkt_ee_encode(err_us * 1000, true);
 }
 
 /* --- crypto --------------------------------------------------------------- */
@@ -243,30 +220,6 @@ static bool sess_hmac(struct urefl_sess *s, const uint8_t *p, size_t len,
 }
 
 /* --- reflecting ----------------------------------------------------------- */
-
-/*
- * RFC 8972 section 4: every TLV comes back; the reflector clears U on the
- * one it implements (Extra Padding), sets it on the others, and sets M on a
- * TLV that runs past the end of the packet, after which it stops.
- */
-static void stamp_tlvs(uint8_t *p, size_t len)
-{
-	while (len >= sizeof(struct stamp_tlv)) {
-		struct stamp_tlv *tlv = (struct stamp_tlv *)p;
-		size_t vlen = get_be16(p + 2);
-
-		if (vlen > len - sizeof(*tlv)) {
-			tlv->flags |= STAMP_TLV_M;
-			return;
-		}
-		if (tlv->type == STAMP_TLV_EXTRA_PADDING)
-			tlv->flags &= ~STAMP_TLV_U;
-		else
-			tlv->flags |= STAMP_TLV_U;
-		p += sizeof(*tlv) + vlen;
-		len -= sizeof(*tlv) + vlen;
-	}
-}
 
 static void rx_parse_cmsg(struct msghdr *mh, struct rx_info *ri)
 {
@@ -407,7 +360,8 @@ static size_t build_open(struct urefl *u, struct urefl_sess *s, uint8_t *p,
 	if (s->cfg.stamp) {
 		memcpy(ssid, p + offsetof(struct stamp_test_sender, ssid), 2);
 		if (len > STAMP_BASE_SIZE)
-			stamp_tlvs(p + STAMP_BASE_SIZE, len - STAMP_BASE_SIZE);
+			twpkt_stamp_tlvs_reflect(p + STAMP_BASE_SIZE,
+						 len - STAMP_BASE_SIZE);
 		memset(p + TWAMP_REFLECTOR_SIZE, 0,
 		       STAMP_BASE_SIZE - TWAMP_REFLECTOR_SIZE);
 	} else if (s->cfg.reflect_len && rlen > TWAMP_REFLECTOR_SIZE) {

@@ -74,11 +74,10 @@ int urefl_session_expired(struct urefl *u, int id);
 void urefl_free(struct urefl *u);
 
 /*
- * RFC 4656 Error Estimate of an error bound, rounded up as kmod/clock.c
- * does, and the one the reflector writes: S and the estimated error
- * (adjtimex esterror) when the clock is synchronized, else 10 ms unsynced.
+ * The RFC 4656 Error Estimate the reflector writes (encoded by
+ * twpkt_ee_encode(), common/twpkt.h): S and the estimated error (adjtimex
+ * esterror) when the clock is synchronized, else 10 ms unsynced.
  */
-uint16_t urefl_error_estimate(uint64_t error_ns, bool synced);
 uint16_t urefl_clock_error_estimate(void);
 
 #endif /* TWAMP_UREFLECT_H */

@@ -32,7 +32,7 @@ else
 
 # Host unit tests: KTAP, each line counted.
 echo "# unit tests"
-# build/unit-control: the TWAMP-Control engine (daemon/control).
+# build/unit-control: the TWAMP-Control engine (common/control).
 unit_out=$(make -s build/unit build/unit-control 2>&1 &&
 	{ build/unit; a=$?; build/unit-control; exit $((a | $?)); })
 unit_rc=$?

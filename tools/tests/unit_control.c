@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit tests of the TWAMP-Control engine (daemon/control): known-answer
+ * Host unit tests of the TWAMP-Control engine (common/control): known-answer
  * vectors for the primitives it takes from libcrypto, the octet offsets of
  * every message, full client/server handshakes over a socketpair in every
  * security mode, and the server's answers to bad input. Output is KTAP, as
@@ -26,6 +26,9 @@
 #include "msg.h"
 
 static int test_no, failed;
+
+/* tools/tests/unit_pkt.c: common/twpkt.c */
+void unit_pkt(int *test_no, int *failed);
 
 #define CHECK(name, cond) do {						\
 	test_no++;							\
@@ -1815,6 +1818,7 @@ int main(void)
 	test_client_timeout();
 	test_wireshark();
 	twc_keyring_free(test_keys);
+	unit_pkt(&test_no, &failed);
 
 	printf("1..%d\n", test_no);
 	printf("# unit-control: %d passed, %d failed\n", test_no - failed,

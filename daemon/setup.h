@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * twampd's start-up from its settings: the listening sockets, the backend
+ * (kernel, user, or auto: the kernel's if twamp.ko is there) and the modes
+ * to advertise, with the key file when a mode needs one. Each returns 0,
+ * or -1 after logging why.
+ */
+#ifndef TWAMPD_SETUP_H
+#define TWAMPD_SETUP_H
+
+int setup_listeners(void);
+int setup_backend(void);
+int setup_modes(void);
+
+#endif /* TWAMPD_SETUP_H */
