@@ -326,6 +326,17 @@ static int fill_addr(struct sockaddr_storage *dst,
 	return 0;
 }
 
+/* The IP version of a control connection's address (v4-mapped is 4). */
+static uint8_t ctrl_ipvn(const struct sockaddr_storage *ctrl)
+{
+	const struct sockaddr_in6 *c6 = (const void *)ctrl;
+
+	if (ctrl->ss_family == AF_INET6 &&
+	    !IN6_IS_ADDR_V4MAPPED(&c6->sin6_addr))
+		return 6;
+	return 4;
+}
+
 /*
  * The checks of RFC 5357 3.5 on a Request-TW-Session: an Accept value, and
  * for a refusal why, in @why. Whether the addresses and port may be used
@@ -355,6 +366,15 @@ static uint8_t request_check(struct twc_conn *c, struct twc_request *r,
 			 req->type_p);
 		return TWC_ACCEPT_UNSUPPORTED;
 	}
+	/*
+	 * Both addresses zero: the session is the control connection's, and
+	 * so is its IP version, whatever IPVN says. Some clients send IPVN 4
+	 * with zero addresses over IPv6 (docs/interop.md); the reference
+	 * implementation takes them, and refusing would gain nothing.
+	 */
+	if (req->sender.ss_family == AF_UNSPEC &&
+	    req->receiver.ss_family == AF_UNSPEC)
+		req->ipvn = ctrl_ipvn(&c->peer);
 	if (fill_addr(&req->sender, &c->peer, req->ipvn, req->sender_port) ||
 	    fill_addr(&req->receiver, &c->local, req->ipvn,
 		      req->receiver_port)) {

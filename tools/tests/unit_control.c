@@ -1119,8 +1119,20 @@ static void test_server_requests(void)
 	      f.refused == 1 && f.refused_accept == TWC_ACCEPT_UNSUPPORTED &&
 	      strstr(f.why, "IPVN 5"));
 	req.ipvn = 6;
-	CHECK("request: IPv6 zero address over IPv4 control gets Accept 3",
-	      raw_request(&r, &req, &acc, -1) == TWC_ACCEPT_UNSUPPORTED);
+	CHECK("request: IPVN 6, zero addresses, IPv4 control: accepted",
+	      raw_request(&r, &req, &acc, -1) == TWC_ACCEPT_OK && f.n == 2);
+	sin = (struct sockaddr_in *)&f.s[1].req.sender;
+	CHECK("request: ... as the control connection's IPv4 session",
+	      f.s[1].req.ipvn == 4 && sin->sin_family == AF_INET &&
+	      sin->sin_addr.s_addr == peer_addr.sin_addr.s_addr &&
+	      f.s[1].req.receiver.ss_family == AF_INET);
+	inet_pton(AF_INET6, "2001:db8::1",
+		  &((struct sockaddr_in6 *)&req.sender)->sin6_addr);
+	req.sender.ss_family = AF_INET6;
+	CHECK("request: an IPv6 Sender Address over IPv4 control gets Accept 3",
+	      raw_request(&r, &req, &acc, -1) == TWC_ACCEPT_UNSUPPORTED &&
+	      f.n == 2);
+	memset(&req.sender, 0, sizeof(req.sender));
 	req.ipvn = 4;
 	req.type_p = 0x40000000 | (10 << 14);
 	CHECK("request: PHB-ID Type-P gets Accept 3",
@@ -1188,6 +1200,34 @@ static void test_server_requests(void)
 	      raw_simple(&r, TWC_CMD_START_N, 0, -1) == -1 &&
 	      take(r.c, buf, 48) && buf[0] == TWC_ACCEPT_UNSUPPORTED);
 	raw_close(&r);
+
+	/* IPVN 4 with zero addresses over IPv6 control (docs/interop.md) */
+	{
+		struct sockaddr_in6 l6 = { .sin6_family = AF_INET6,
+					   .sin6_port = htons(862) };
+		struct sockaddr_in6 p6 = { .sin6_family = AF_INET6,
+					   .sin6_port = htons(40000) };
+		struct sockaddr_in6 *s6;
+
+		inet_pton(AF_INET6, "2001:db8::1", &l6.sin6_addr);
+		inet_pton(AF_INET6, "2001:db8::2", &p6.sin6_addr);
+		memset(&f, 0, sizeof(f));
+		raw_open(&r, twc_server_new(&cfg, &fake_ops, &f,
+					    (struct sockaddr *)&l6,
+					    (struct sockaddr *)&p6),
+			 TWC_MODE_OPEN, NULL, NULL, false, false);
+		default_req(&req);
+		CHECK("request: IPVN 4, zero addresses, IPv6 control: accepted",
+		      raw_request(&r, &req, &acc, -1) == TWC_ACCEPT_OK &&
+		      f.n == 1);
+		s6 = (struct sockaddr_in6 *)&f.s[0].req.sender;
+		CHECK("request: ... as the control connection's IPv6 session",
+		      f.s[0].req.ipvn == 6 && s6->sin6_family == AF_INET6 &&
+		      !memcmp(&s6->sin6_addr, &p6.sin6_addr, 16) &&
+		      s6->sin6_port == htons(40001) &&
+		      f.s[0].req.receiver.ss_family == AF_INET6);
+		raw_close(&r);
+	}
 
 	raw_open(&r, server(&cfg, &f), TWC_MODE_OPEN, NULL, NULL, false,
 		 false);
