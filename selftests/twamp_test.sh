@@ -122,7 +122,7 @@ run_test()
 
 	shift 2
 	[ "$mode" = open ] || keys=(-k "$TMP/client.keys" -K alice)
-	if ! sctl test -m "$mode" "${keys[@]}" -c 5 -i 20ms -w 1 -j "$@" \
+	if ! sctl test -m "$mode" "${keys[@]}" -c 5 -i 20ms -W 1 -j "$@" \
 			"$host" >"$TMP/out" 2>"$TMP/err"; then
 		twamp_log "FAIL: test -m $mode $host $*: $(cat "$TMP/err")"
 		twamp_log "  twampd: $(tail -n 5 "$TMP/twampd.log")"
