@@ -105,8 +105,9 @@ int tnl_join(struct tnl *nl, const char *name)
 			      sizeof(one));
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &id,
 				  sizeof(id)) < 0) {
-		fprintf(stderr, "twamp-ctl: joining the '%s' multicast group: %s\n",
-			name, strerror(errno));
+		fprintf(stderr, "twamp-ctl: joining the '%s' multicast group: %s%s\n",
+			name, strerror(errno),
+			errno == EPERM ? " (needs CAP_NET_ADMIN)" : "");
 		return -1;
 	}
 	return 0;

@@ -466,7 +466,8 @@ int ping_run(struct probe_opts *o, const struct host_addr *addr,
 	}
 	ctx.id = created.v[TWAMP_A_SENDER_ID];
 	ctx.json = o->json;
-	ctx.outstanding = o->outstanding;
+	/* -O prints lines, which a JSON document has no room for. */
+	ctx.outstanding = o->outstanding && !o->json;
 	ctx.interval_ns = cfg_value(&created, &o->cfg, TWAMP_A_SENDER_INTERVAL,
 				    NSEC_PER_SEC);
 	ctx.count = cfg_value(&created, &o->cfg, TWAMP_A_SENDER_COUNT, 0);
