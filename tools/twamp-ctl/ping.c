@@ -174,9 +174,20 @@ static void drain(struct tnl *mon, struct ping_ctx *ctx)
 static void run_perror(struct tnl *nl, struct ping_ctx *ctx, const char *what,
 		       int err)
 {
+	/* The module says "no sender with this ID"; genetlink says nothing. */
+	bool bare = err == -ENOENT && !nl->ext_msg[0];
+
 	if (tnl_family_gone(nl)) {
 		ctx->gone = true;
 		tnl_print_not_loaded();
+		return;
+	}
+	if (bare) {
+		/* Unloaded, and loaded again by the family lookup itself. */
+		ctx->gone = true;
+		fprintf(stderr,
+			"%s: %s: the sender is gone: the twamp module was unloaded during the run\n",
+			PROG_NAME, what);
 		return;
 	}
 	sender_perror(nl, what, err);
