@@ -1092,16 +1092,38 @@ test_interrupt()
 	twamp_expect "its sender is gone with it" "[]" sctl sender show -j
 }
 
-# 12. Without the module, ping says so. Autoloading is turned off for the
+# 12. Without the module, ping says so, also when it goes away mid-run. Autoloading is turned off for the
 # check (kernel.modprobe), in case the module is installed. The module is
 # loaded again afterwards if this script did not load it.
 test_no_module()
 {
-	local rc=0
+	local rc=0 pid i
 
-	rmmod twamp || { twamp_log "FAIL: rmmod twamp"; return 1; }
 	MODPROBE_PATH=$(cat /proc/sys/kernel/modprobe)
 	echo /bin/false >/proc/sys/kernel/modprobe
+	# Unloaded under a running ping: it must end, not wait for ever, and
+	# say why unless the module's exit reported the sender done.
+	ip netns exec "$NS_S" "$TWAMP_CTL" ping -i 50ms -p 9 $R4 \
+		>"$TMP/unload.out" 2>"$TMP/unload.err" &
+	pid=$!
+	BG_PIDS=("$pid")
+	for i in $(seq 50); do
+		grep -q 'TWAMP-PING' "$TMP/unload.out" && break
+		sleep 0.1
+	done
+	sleep 0.5
+	rmmod twamp || { twamp_log "FAIL: rmmod twamp"; stop_bg "$pid" KILL; return 1; }
+	for i in $(seq 150); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	twamp_check "ping ends within 15 s of rmmod" \
+		eval '! kill -0 '"$pid"' 2>/dev/null' || rc=1
+	stop_bg "$pid" KILL
+	twamp_log "ping after rmmod: exit $BG_RC: $(head -1 "$TMP/unload.err")"
+	twamp_check "ping after rmmod: says the module is gone, or finished" \
+		eval 'grep -qE "twamp module not loaded|module was unloaded" "$TMP/unload.err" ||
+		      grep -q "twamp ping statistics" "$TMP/unload.out"' || rc=1
 	expect_ping_error "ping without the module" \
 		"twamp module not loaded: run 'modprobe twamp'" \
 		sctl ping -c 1 $R4 || rc=1
@@ -1119,6 +1141,163 @@ test_no_module()
 	return $rc
 }
 
+# 13. ping as iputils ping: -w DEADLINE ends a run whatever came back,
+# within bounds derived from what a short run costs on this machine; exit
+# 1 without a reply and 0 with one; -D stamps every line; -O reports a
+# packet still unanswered; per-packet lines in send order though a loss is
+# known only after WAIT, after the replies to later packets.
+test_ping_habits()
+{
+	local id rc t0 base ms limit t0s t1s f=$TMP/habits
+
+	wire "" "" || return 1
+	next_port	# nothing listens there: no reply
+	t0=$(now_us)
+	sctl ping -q -c 1 -W 200ms -p "$PORT" $R4 >/dev/null 2>&1
+	rc=$?
+	base=$((($(now_us) - t0) / 1000))
+	twamp_check "one lost packet: exit 1" test $rc -eq 1 || return 1
+	# No -c, and a reply wait longer than the run: only the deadline ends
+	# it (timeout(1) in case it does not). The bound: the deadline, three
+	# times the cost of the short run above, and a second to spare.
+	limit=$((1000 + 3 * base + 1000))
+	t0=$(now_us)
+	timeout $((limit / 1000 + 30)) ip netns exec "$NS_S" "$TWAMP_CTL" \
+		ping -w 1 -W 5 -i 100ms -p "$PORT" $R4 >"$f.dl" 2>"$f.err"
+	rc=$?
+	ms=$((($(now_us) - t0) / 1000))
+	twamp_log "-w 1 without a reply: exit $rc in $ms ms (1 lost packet: $base ms; limit $limit ms)"
+	twamp_check "-w 1 without a reply: exit 1" test $rc -eq 1 &&
+	twamp_check "-w 1: not before the deadline" test $ms -ge 1000 &&
+	twamp_check "-w 1: ended within $limit ms" test $ms -lt $limit &&
+	twamp_check "-w 1: statistics, nothing on stderr: $(cat "$f.err")" \
+		eval 'grep -q "^--- .* twamp ping statistics ---$" "$f.dl" && ! test -s "$f.err"' ||
+		return 1
+
+	refl_add id || return 1
+	t0=$(now_us)
+	timeout $((limit / 1000 + 30)) ip netns exec "$NS_S" "$TWAMP_CTL" \
+		ping -q -w 1 -i 50ms -p "$PORT" $R4 >"$f.dl" 2>"$f.err"
+	rc=$?
+	ms=$((($(now_us) - t0) / 1000))
+	twamp_log "-w 1 with replies: exit $rc in $ms ms"
+	twamp_check "-w 1 with replies: exit 0" test $rc -eq 0 &&
+	twamp_check "-w 1 with replies: ended within $limit ms" \
+		test $ms -lt $limit || { refl_del "$id"; return 1; }
+
+	# A lossy forward path: lost lines come a WAIT late yet print in place.
+	wire "loss random 30%" "" || { refl_del "$id"; return 1; }
+	t0s=$(date +%s)
+	sctl ping -D -O -c 20 -i 50ms -W 1 -p "$PORT" $R4 >"$f.D" 2>"$f.err"
+	rc=$?
+	t1s=$(date +%s)
+	wire "" ""
+	refl_del "$id" &&
+	twamp_check "-D -O with replies: exit 0, no stderr: $(cat "$f.err")" \
+		test $rc -eq 0 -a ! -s "$f.err" &&
+	twamp_check "-D stamps, -O reports, lines in send order" \
+		python3 - "$f.D" "$t0s" "$t1s" <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+t0, t1 = int(sys.argv[2]) - 1, int(sys.argv[3]) + 1
+bad, seqs, noans = [], [], {}
+for i, l in enumerate(lines):
+    m = re.match(r"^\[(\d+)\.(\d{6})\] (.*)$", l)
+    body = m.group(3) if m else l
+    pkt = re.search(r"(?:bytes from [^:]+: |^)seq=(\d+) ", body + " ")
+    na = re.match(r"^no answer yet for seq=(\d+)$", body)
+    if not (pkt or na):
+        continue
+    if not m or not t0 <= int(m.group(1)) <= t1:
+        bad.append("not stamped within [%d, %d]: %s" % (t0, t1, l))
+    if na:
+        noans[int(na.group(1))] = i
+    else:
+        seqs.append(int(pkt.group(1)))
+        n = seqs[-1]
+        if n in noans and noans[n] > i:
+            bad.append("no answer yet for %d after its line" % n)
+if seqs != list(range(20)):
+    bad.append("per-packet lines out of send order: %s" % seqs)
+for b in bad:
+    print("# " + b)
+print("# %d lines, %d lost, %d 'no answer yet'" % (len(seqs),
+      sum("lost" in l for l in lines), len(noans)))
+sys.exit(1 if bad else 0)
+PY
+}
+
+# 14. twamp-ctl as ip(8): global -j -p -n before the command, ls and
+# delete, the nearest command for a misspelled one, "needs CAP_NET_ADMIN";
+# and every -j output valid against docs/twamp-ctl.schema.json.
+SCHEMA=$TWAMP_ST_DIR/../docs/twamp-ctl.schema.json
+schema_check()
+{
+	twamp_check "$1 -j valid against the schema" \
+		python3 "$TWAMP_ST_DIR/twamp_json_check.py" "$SCHEMA" "$@"
+}
+
+test_ip_habits()
+{
+	local id sid msg mrc f=$TMP/ip
+
+	[ -r "$SCHEMA" ] || { twamp_log "FAIL: no $SCHEMA"; return 1; }
+	wire "" "" || return 1
+	refl_add id || return 1
+	ping_json "$f.ping" -c 3 -i 10ms -W 2 -p "$PORT" $R4 &&
+	schema_check ping "$f.ping" &&
+	"$TWAMP_CTL" -n "$NS_R" -j reflector ls >"$f.refl" &&
+	schema_check reflector_show "$f.refl" &&
+	twamp_check "-n NETNS -j reflector ls is reflector show -j in NETNS" \
+		eval 'test "$(cat "$f.refl")" = "$(rctl reflector show -j)"' &&
+	"$TWAMP_CTL" -n "$NS_R" -j -p reflector list >"$f.pretty" &&
+	twamp_check "-j -p: the same JSON, indented" \
+		python3 -c 'import json, sys
+a, b = (open(p).read() for p in sys.argv[1:3])
+sys.exit(not (json.loads(a) == json.loads(b) and a.count("\n") > 10))' \
+		"$f.pretty" "$f.refl" &&
+	rctl -j session show >"$f.sess" &&
+	schema_check session_show "$f.sess" &&
+	sctl -j version >"$f.ver" && schema_check version "$f.ver" &&
+	sctl -j clock >"$f.clock" && schema_check clock "$f.clock" || {
+		refl_del "$id"
+		return 1
+	}
+
+	sctl -j sender add $R4 port "$PORT" count 3 interval 10ms >"$f.add" &&
+	sid=$(jq -r '.[0].id' "$f.add") &&
+	schema_check sender_show "$f.add" &&
+	sctl sender start "$sid" &&
+	sctl -j sender ls "$sid" >"$f.show" &&
+	schema_check sender_show "$f.show" &&
+	sctl -j stats "$sid" >"$f.stats" &&
+	schema_check stats "$f.stats" &&
+	twamp_check "sender delete $sid" sctl sender delete "$sid" &&
+	refl_del "$id" || return 1
+
+	# (twamp_check's own locals are out and rc: these names differ)
+	msg=$(sctl refletor show 2>&1)
+	mrc=$?
+	twamp_check "misspelled command: exit 1, a suggestion: $msg" \
+		eval '[ $mrc -eq 1 ] && grep -qF "unknown command '"'"'refletor'"'"'; did you mean '"'"'reflector'"'"'?" <<<"$msg"' ||
+		return 1
+	msg=$(sctl sender delet 1 2>&1)
+	mrc=$?
+	twamp_check "misspelled verb: exit 1: $(head -1 <<<"$msg")" \
+		eval '[ $mrc -eq 1 ] && grep -qF "sender: unknown command '"'"'delet'"'"'; did you mean" <<<"$msg"' ||
+		return 1
+
+	if ! command -v setpriv >/dev/null; then
+		twamp_log "no setpriv: CAP_NET_ADMIN message not checked"
+		return 0
+	fi
+	msg=$(sns setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all "$TWAMP_CTL" sender add $R4 2>&1)
+	mrc=$?
+	twamp_check "without CAP_NET_ADMIN: exit 1, says so: $msg" \
+		eval '[ $mrc -eq 1 ] && grep -qF "needs CAP_NET_ADMIN" <<<"$msg"'
+}
+
 # timed FUNCTION ARGS...: run it and log how long it took.
 timed()
 {
@@ -1133,7 +1312,7 @@ timed()
 
 setup || twamp_exit_fail "cannot set up the namespaces"
 
-twamp_ktap_plan 15
+twamp_ktap_plan 17
 twamp_run_test "IPv4 TWAMP Light: 7+3 ms delay, RTT, one-way delays, no loss" \
 	timed test_delay 4
 twamp_run_test "IPv6 STAMP PTP: 7+3 ms delay, RTT, one-way delays, no loss" \
@@ -1152,12 +1331,16 @@ twamp_run_test "aggregates recomputed from the records" \
 	timed test_aggregates
 twamp_run_test "JSON: ping -j, sender add/start/show/stop/del, stats, monitor" \
 	timed test_json
-twamp_run_test "bad arguments and refusals: message and exit 1" \
+twamp_run_test "bad arguments and refusals: message and exit 2 (ping) or 1" \
 	timed test_errors
 twamp_run_test "TTL and DSCP as the reflector saw and returned them" \
 	timed test_ttl_dscp
 twamp_run_test "Ctrl-C stops ping, which prints its statistics" \
 	timed test_interrupt
+twamp_run_test "ping -w DEADLINE, -D, -O, send order, exit 0 and 1" \
+	timed test_ping_habits
+twamp_run_test "global -j -p -n, aliases, suggestions; -j valid against the schema" \
+	timed test_ip_habits
 twamp_run_test "no sender left behind" \
 	twamp_expect "sender show -j" "[]" sctl sender show -j
 twamp_run_test "without the module, ping says so" \
