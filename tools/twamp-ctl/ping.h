@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What twamp-ctl ping and twamp-ctl test share: the options of a kernel
- * Session-Sender run and the loop that prints its results. test wraps the
- * run in a TWAMP-Control exchange through hooks.
+ * What twamp-ctl ping and twamp-ctl test share: the run of a kernel
+ * Session-Sender and the loop that prints its results (their options are
+ * probe_opts.h's). test wraps the run in a TWAMP-Control exchange through
+ * hooks.
  */
 #ifndef TWAMP_CTL_PING_H
 #define TWAMP_CTL_PING_H
