@@ -53,7 +53,10 @@ CTL_HDRS := $(wildcard tools/twamp-ctl/*.h) $(TNL_HDRS) uapi/linux/twamp.h
 KMOD_SRCS = $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h)
 CHECKPATCH = $(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse
 UNIT_SRCS := tools/tests/unit.c tools/tests/unit_ping.c tools/twamp-ctl/util.c \
-	tools/twamp-ctl/metrics.c
+	tools/twamp-ctl/metrics.c tools/tests/unit_cli.c \
+	tools/twamp-ctl/probe_opts.c tools/twamp-ctl/probe_out.c \
+	tools/twamp-ctl/suggest.c tools/twamp-ctl/keyfile.c \
+	tools/twamp-ctl/json_pretty.c
 
 # The userspace library: the TWAMP-Control engine (common/control), for
 # twampd and twamp-ctl (test is a Control-Client), and the test-packet

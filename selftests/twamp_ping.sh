@@ -124,8 +124,8 @@ setup()
 	# both families go through W, with neighbours resolved before the
 	# tests measure anything
 	refl_add id || return 1
-	sctl ping -q -c 2 -i 10ms -w 2 -p "$PORT" $R4 >/dev/null &&
-	sctl ping -q -c 2 -i 10ms -w 2 -p "$PORT" $R6 >/dev/null || {
+	sctl ping -q -c 2 -i 10ms -W 2 -p "$PORT" $R4 >/dev/null &&
+	sctl ping -q -c 2 -i 10ms -W 2 -p "$PORT" $R6 >/dev/null || {
 		twamp_log "FAIL: no reply from R through W"
 		refl_del "$id"
 		return 1
@@ -247,7 +247,7 @@ def load(path):
 CONFIG_KEYS = {"id", "state", "remote", "remote_port", "local", "local_port",
     "dev", "format", "ts_format", "ssid", "dscp", "ttl", "padding", "count",
     "duration_ns", "interval_ns", "schedule", "seed", "start_time_ns",
-    "wait_ns", "bind", "security"}
+    "wait_ns", "bind", "security", "seed_str", "start_time_ns_str"}
 STATS_KEYS = {"sent", "received", "lost", "lost_forward", "lost_backward",
     "duplicates", "reordered", "reorder_extent_max", "late_sends",
     "late_max_ns", "rtt_min_ns", "rtt_mean_ns", "rtt_max_ns", "rtt_stddev_ns",
@@ -257,10 +257,10 @@ STATS_KEYS = {"sent", "received", "lost", "lost_forward", "lost_backward",
     "owd_fwd_mean_ns", "owd_bwd_mean_ns", "results_dropped", "auth_failed",
     "skipped"}
 REPLY_KEYS = {"sender", "seq", "reflector_seq", "t1_ns", "t2_ns", "t3_ns",
-    "t4_ns", "sender_ttl", "reflector_ttl", "dscp", "size",
+    "t4_ns", "t1_ns_str", "t2_ns_str", "t3_ns_str", "t4_ns_str", "sender_ttl", "reflector_ttl", "dscp", "size",
     "reflector_error_estimate", "rtt_ns", "residence_ns", "lost",
     "duplicate", "reordered", "synced", "dropped"}
-LOST_KEYS = {"sender", "seq", "t1_ns", "lost", "duplicate", "reordered",
+LOST_KEYS = {"sender", "seq", "t1_ns", "t1_ns_str", "lost", "duplicate", "reordered",
     "synced", "dropped"}
 
 def firsts(doc):
@@ -308,6 +308,11 @@ def common(doc, count=None):
     ids = {r["sender"] for r in doc["results"]}
     ok(ids <= {c["id"]}, "records of other senders: %s" % ids)
     for r in doc["results"]:
+        # past 2^53 as numbers; the strings must carry them exactly
+        for t in ("t1_ns", "t2_ns", "t3_ns", "t4_ns"):
+            if t in r:
+                ok(r[t + "_str"] == str(r[t]),
+                   "seq %d: %s_str %r" % (r["seq"], t, r.get(t + "_str")))
         if r["lost"]:
             ok(set(r) == LOST_KEYS, "lost record keys %s" % sorted(r))
             continue
@@ -729,10 +734,10 @@ test_delay()
 	wire "delay 7ms" "delay 3ms" || return 1
 	if [ "$fam" = 4 ]; then
 		refl_add id || return 1
-		ping_json "$f" -c 50 -i 20ms -w 500ms -p "$PORT" $R4
+		ping_json "$f" -c 50 -i 20ms -W 500ms -p "$PORT" $R4
 	else
 		refl_add id format stamp ts ptp || return 1
-		ping_json "$f" -6 --stamp --ptp -c 50 -i 20ms -w 500ms \
+		ping_json "$f" -6 --stamp --ptp -c 50 -i 20ms -W 500ms \
 			-p "$PORT" $R6
 	fi || { refl_del "$id"; return 1; }
 	refl_del "$id" &&
@@ -747,7 +752,7 @@ test_loss()
 
 	wire "loss random 20%" "" || return 1
 	refl_add id || return 1
-	ping_json "$f" -c 100 -i 10ms -w 500ms -p "$PORT" $R4 &&
+	ping_json "$f" -c 100 -i 10ms -W 500ms -p "$PORT" $R4 &&
 	refl_show "$id" "$f.refl" || { refl_del "$id"; return 1; }
 	refl_del "$id" &&
 	check loss "$f" 100 "$f.refl"
@@ -761,7 +766,7 @@ test_dup()
 
 	wire "duplicate 25%" "" || return 1
 	refl_add id || return 1
-	ping_json "$f" -c 100 -i 10ms -w 500ms -p "$PORT" $R4 &&
+	ping_json "$f" -c 100 -i 10ms -W 500ms -p "$PORT" $R4 &&
 	refl_show "$id" "$f.refl" || { refl_del "$id"; return 1; }
 	refl_del "$id" &&
 	check dup "$f" 100 "$f.refl"
@@ -776,7 +781,7 @@ test_reorder()
 
 	wire "delay 20ms reorder 25% 50%" "" || return 1
 	refl_add id || return 1
-	ping_json "$f" -c 100 -i 5ms -w 500ms -p "$PORT" $R4 ||
+	ping_json "$f" -c 100 -i 5ms -W 500ms -p "$PORT" $R4 ||
 		{ refl_del "$id"; return 1; }
 	refl_del "$id" &&
 	check reorder "$f" 100
@@ -790,7 +795,7 @@ test_stateful()
 
 	wire "loss random 20%" "" || return 1
 	refl_add id format stamp stateful || return 1
-	ping_json "$f" --stamp -c 100 -i 10ms -w 500ms -p "$PORT" $R4 &&
+	ping_json "$f" --stamp -c 100 -i 10ms -W 500ms -p "$PORT" $R4 &&
 	refl_show "$id" "$f.refl" || { refl_del "$id"; return 1; }
 	refl_del "$id" &&
 	check stateful "$f" 100 "$f.refl"
@@ -804,8 +809,8 @@ test_poisson()
 
 	wire "" "" || return 1
 	refl_add id || return 1
-	ping_json "$f" --poisson -c 300 -i 10ms -w 500ms -p "$PORT" $R4 &&
-	ping_json "$g" -c 100 -i 10ms -w 500ms -p "$PORT" $R4 ||
+	ping_json "$f" --poisson -c 300 -i 10ms -W 500ms -p "$PORT" $R4 &&
+	ping_json "$g" -c 100 -i 10ms -W 500ms -p "$PORT" $R4 ||
 		{ refl_del "$id"; return 1; }
 	refl_del "$id" &&
 	check poisson "$f" "$g" 300 10
@@ -822,7 +827,7 @@ test_aggregates()
 	wire "delay 4ms 2ms loss random 5% duplicate 5%" "delay 2ms 1ms" ||
 		return 1
 	refl_add id || return 1
-	ping_json "$f" -c 150 -i 10ms -w 500ms -p "$PORT" $R4 ||
+	ping_json "$f" -c 150 -i 10ms -W 500ms -p "$PORT" $R4 ||
 		{ refl_del "$id"; return 1; }
 	refl_del "$id" &&
 	check aggregates "$f" 150
@@ -837,7 +842,7 @@ test_json()
 
 	wire "" "" || return 1
 	refl_add id || return 1
-	ping_json "$f.ping" -c 5 -i 10ms -w 300ms -p "$PORT" $R4 || return 1
+	ping_json "$f.ping" -c 5 -i 10ms -W 300ms -p "$PORT" $R4 || return 1
 	twamp_check "jq reads ping -j, one document with the documented keys" \
 		jq -se 'length == 1 and (.[0] | keys ==
 			["address","config","host","results","results_missed","stats"])
@@ -904,14 +909,14 @@ test_json()
 # prints nothing on standard output, and TEXT on standard error.
 expect_error()
 {
-	local what=$1 text=$2 rc
+	local what=$1 text=$2 rc want=${WANT_RC:-1}
 
 	shift 2
 	"$@" >"$TMP/out" 2>"$TMP/err"
 	rc=$?
-	if [ $rc -ne 1 ] || [ -s "$TMP/out" ] ||
+	if [ $rc -ne "$want" ] || [ -s "$TMP/out" ] ||
 	   ! grep -qF -- "$text" "$TMP/err"; then
-		twamp_log "FAIL: $what: exit $rc (want 1), stderr wants '$text'"
+		twamp_log "FAIL: $what: exit $rc (want $want), stderr wants '$text'"
 		twamp_log "  \$ $*"
 		sed 's/^/#   stdout: /' "$TMP/out" | head -5
 		sed 's/^/#   stderr: /' "$TMP/err" | head -5
@@ -920,41 +925,48 @@ expect_error()
 	twamp_log "$what: $(head -1 "$TMP/err")"
 }
 
-# 9. Bad arguments: a clear message and exit status 1, the kernel's
-# extack text where the kernel refused; ping with no reflector exits 1.
+# ping and test exit 2 on an error, as iputils ping (1 is "no reply").
+expect_ping_error()
+{
+	WANT_RC=2 expect_error "$@"
+}
+
+# 9. Bad arguments: a clear message and exit status 2 from ping (1 from
+# the object commands), the kernel's extack text where the kernel refused;
+# ping with no reflector exits 1.
 test_errors()
 {
 	local sid f=$TMP/err.json rc
 
-	expect_error "ping IPv4 multicast" "the remote address must be unicast" \
+	expect_ping_error "ping IPv4 multicast" "the remote address must be unicast" \
 		sctl ping -c 1 224.0.0.1 &&
-	expect_error "ping IPv6 multicast" "the remote address must be unicast" \
+	expect_ping_error "ping IPv6 multicast" "the remote address must be unicast" \
 		sctl ping -c 1 ff02::1 &&
-	expect_error "-c junk" "invalid count 'junk'" \
+	expect_ping_error "-c junk" "invalid count 'junk'" \
 		sctl ping -c junk $R4 &&
-	expect_error "-i 0" "interval: integer out of range" \
+	expect_ping_error "-i 0" "interval '0' out of range: from 10us" \
 		sctl ping -c 1 -i 0 $R4 &&
-	expect_error "-s below the TWAMP header" "invalid size 13" \
+	expect_ping_error "-s below the TWAMP header" "invalid size 13" \
 		sctl ping -c 1 -s 13 $R4 &&
-	expect_error "-s below the STAMP header" "invalid size 43" \
+	expect_ping_error "-s below the STAMP header" "invalid size 43" \
 		sctl ping --stamp -c 1 -s 43 $R4 &&
-	expect_error "-s above 9000 octets" "packet larger than 9000 octets" \
+	expect_ping_error "-s above 9000 octets" "packet larger than 9000 octets" \
 		sctl ping -c 1 -s 9001 $R4 &&
-	expect_error "-Q 64" "invalid dscp '64'" \
+	expect_ping_error "-Q 64" "invalid dscp '64'" \
 		sctl ping -c 1 -Q 64 $R4 &&
-	expect_error "-t 0" "ttl: integer out of range" \
+	expect_ping_error "-t 0" "ttl: integer out of range" \
 		sctl ping -c 1 -t 0 $R4 &&
-	expect_error "--ssid without --stamp" "--ssid needs --stamp" \
+	expect_ping_error "--ssid without --stamp" "--ssid needs --stamp" \
 		sctl ping -c 1 --ssid 5 $R4 &&
-	expect_error "unknown option" "unknown option '--bogus'" \
+	expect_ping_error "unknown option" "unknown option '--bogus'" \
 		sctl ping --bogus $R4 &&
-	expect_error "-4 with an IPv6 address" "is not an IPv4 address" \
+	expect_ping_error "-4 with an IPv6 address" "is not an IPv4 address" \
 		sctl ping -4 -c 1 $R6 ||
 		return 1
 
 	# nobody answers: every packet lost, exit 1, the statistics all the same
 	next_port
-	sctl ping -j -c 3 -i 20ms -w 200ms -p "$PORT" $R4 >"$f" 2>"$f.err"
+	sctl ping -j -c 3 -i 20ms -W 200ms -p "$PORT" $R4 >"$f" 2>"$f.err"
 	rc=$?
 	twamp_check "ping without a reflector: exit 1" test $rc -eq 1 &&
 	twamp_check "ping without a reflector: all lost" \
@@ -1002,12 +1014,12 @@ test_ttl_dscp()
 
 	wire "" "" || return 1
 	refl_add id || return 1
-	ping_json "$f.4.json" -Q 46 -t 7 -c 10 -i 10ms -w 300ms -p "$PORT" $R4 &&
-	ping_json "$f.6.json" -Q af41 -t 7 -c 10 -i 10ms -w 300ms -p "$PORT" $R6 ||
+	ping_json "$f.4.json" -Q 46 -t 7 -c 10 -i 10ms -W 300ms -p "$PORT" $R4 &&
+	ping_json "$f.6.json" -Q af41 -t 7 -c 10 -i 10ms -W 300ms -p "$PORT" $R6 ||
 		{ refl_del "$id"; return 1; }
 	refl_del "$id" || return 1
 	refl_add id dscp 10 || return 1
-	ping_json "$f.set.json" -Q ef -t 64 -c 10 -i 10ms -w 300ms -p "$PORT" $R4 ||
+	ping_json "$f.set.json" -Q ef -t 64 -c 10 -i 10ms -W 300ms -p "$PORT" $R4 ||
 		{ refl_del "$id"; return 1; }
 	refl_del "$id" &&
 	twamp_check "IPv4 -Q 46 -t 7, reflector keeps the DSCP" \
@@ -1030,7 +1042,7 @@ test_interrupt()
 	# on a loaded machine the emulated guest stalls for up to a second
 	# (late_max 1.19 s seen at load 14), and a reply later than WAIT
 	# counts as lost, which is no error of the Ctrl-C handling this tests.
-	ip netns exec "$NS_S" "$TWAMP_CTL" ping -i 20ms -w 2s -p "$PORT" $R4 \
+	ip netns exec "$NS_S" "$TWAMP_CTL" ping -i 20ms -W 2s -p "$PORT" $R4 \
 		>"$f.txt" 2>"$f.err" &
 	pid=$!
 	BG_PIDS=("$pid")
@@ -1059,7 +1071,7 @@ test_interrupt()
 		return 1
 	}
 
-	ip netns exec "$NS_S" "$TWAMP_CTL" ping -j -i 20ms -w 300ms -p "$PORT" \
+	ip netns exec "$NS_S" "$TWAMP_CTL" ping -j -i 20ms -W 300ms -p "$PORT" \
 		$R4 >"$f.json" 2>"$f.err" &
 	pid=$!
 	BG_PIDS=("$pid")
@@ -1080,20 +1092,44 @@ test_interrupt()
 	twamp_expect "its sender is gone with it" "[]" sctl sender show -j
 }
 
-# 12. Without the module, ping says so. Autoloading is turned off for the
+# 12. Without the module, ping says so, also when it goes away mid-run. Autoloading is turned off for the
 # check (kernel.modprobe), in case the module is installed. The module is
 # loaded again afterwards if this script did not load it.
 test_no_module()
 {
-	local rc=0
+	local rc=0 pid i
 
-	rmmod twamp || { twamp_log "FAIL: rmmod twamp"; return 1; }
 	MODPROBE_PATH=$(cat /proc/sys/kernel/modprobe)
 	echo /bin/false >/proc/sys/kernel/modprobe
-	expect_error "ping without the module" \
-		"the twamp kernel module is not loaded" sctl ping -c 1 $R4 || rc=1
+	# Unloaded under a running ping: it must end, not wait for ever, and
+	# say why unless the module's exit reported the sender done.
+	ip netns exec "$NS_S" "$TWAMP_CTL" ping -i 50ms -p 9 $R4 \
+		>"$TMP/unload.out" 2>"$TMP/unload.err" &
+	pid=$!
+	BG_PIDS=("$pid")
+	for i in $(seq 50); do
+		grep -q 'TWAMP-PING' "$TMP/unload.out" && break
+		sleep 0.1
+	done
+	sleep 0.5
+	rmmod twamp || { twamp_log "FAIL: rmmod twamp"; stop_bg "$pid" KILL; return 1; }
+	for i in $(seq 150); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	twamp_check "ping ends within 15 s of rmmod" \
+		eval '! kill -0 '"$pid"' 2>/dev/null' || rc=1
+	stop_bg "$pid" KILL
+	twamp_log "ping after rmmod: exit $BG_RC: $(head -1 "$TMP/unload.err")"
+	twamp_check "ping after rmmod: says the module is gone, or finished" \
+		eval 'grep -qE "twamp module not loaded|module was unloaded" "$TMP/unload.err" ||
+		      grep -q "twamp ping statistics" "$TMP/unload.out"' || rc=1
+	expect_ping_error "ping without the module" \
+		"twamp module not loaded: run 'modprobe twamp'" \
+		sctl ping -c 1 $R4 || rc=1
 	expect_error "sender show without the module" \
-		"the twamp kernel module is not loaded" sctl sender show || rc=1
+		"twamp module not loaded: run 'modprobe twamp'" \
+		sctl sender show || rc=1
 	echo "$MODPROBE_PATH" >/proc/sys/kernel/modprobe
 	MODPROBE_PATH=
 	if [ "$TWAMP_MOD_LOADED_HERE" = 1 ]; then
@@ -1103,6 +1139,163 @@ test_no_module()
 			twamp_log "could not load twamp again"
 	fi
 	return $rc
+}
+
+# 13. ping as iputils ping: -w DEADLINE ends a run whatever came back,
+# within bounds derived from what a short run costs on this machine; exit
+# 1 without a reply and 0 with one; -D stamps every line; -O reports a
+# packet still unanswered; per-packet lines in send order though a loss is
+# known only after WAIT, after the replies to later packets.
+test_ping_habits()
+{
+	local id rc t0 base ms limit t0s t1s f=$TMP/habits
+
+	wire "" "" || return 1
+	next_port	# nothing listens there: no reply
+	t0=$(now_us)
+	sctl ping -q -c 1 -W 200ms -p "$PORT" $R4 >/dev/null 2>&1
+	rc=$?
+	base=$((($(now_us) - t0) / 1000))
+	twamp_check "one lost packet: exit 1" test $rc -eq 1 || return 1
+	# No -c, and a reply wait longer than the run: only the deadline ends
+	# it (timeout(1) in case it does not). The bound: the deadline, three
+	# times the cost of the short run above, and a second to spare.
+	limit=$((1000 + 3 * base + 1000))
+	t0=$(now_us)
+	timeout $((limit / 1000 + 30)) ip netns exec "$NS_S" "$TWAMP_CTL" \
+		ping -w 1 -W 5 -i 100ms -p "$PORT" $R4 >"$f.dl" 2>"$f.err"
+	rc=$?
+	ms=$((($(now_us) - t0) / 1000))
+	twamp_log "-w 1 without a reply: exit $rc in $ms ms (1 lost packet: $base ms; limit $limit ms)"
+	twamp_check "-w 1 without a reply: exit 1" test $rc -eq 1 &&
+	twamp_check "-w 1: not before the deadline" test $ms -ge 1000 &&
+	twamp_check "-w 1: ended within $limit ms" test $ms -lt $limit &&
+	twamp_check "-w 1: statistics, nothing on stderr: $(cat "$f.err")" \
+		eval 'grep -q "^--- .* twamp ping statistics ---$" "$f.dl" && ! test -s "$f.err"' ||
+		return 1
+
+	refl_add id || return 1
+	t0=$(now_us)
+	timeout $((limit / 1000 + 30)) ip netns exec "$NS_S" "$TWAMP_CTL" \
+		ping -q -w 1 -i 50ms -p "$PORT" $R4 >"$f.dl" 2>"$f.err"
+	rc=$?
+	ms=$((($(now_us) - t0) / 1000))
+	twamp_log "-w 1 with replies: exit $rc in $ms ms"
+	twamp_check "-w 1 with replies: exit 0" test $rc -eq 0 &&
+	twamp_check "-w 1 with replies: ended within $limit ms" \
+		test $ms -lt $limit || { refl_del "$id"; return 1; }
+
+	# A lossy forward path: lost lines come a WAIT late yet print in place.
+	wire "loss random 30%" "" || { refl_del "$id"; return 1; }
+	t0s=$(date +%s)
+	sctl ping -D -O -c 20 -i 50ms -W 1 -p "$PORT" $R4 >"$f.D" 2>"$f.err"
+	rc=$?
+	t1s=$(date +%s)
+	wire "" ""
+	refl_del "$id" &&
+	twamp_check "-D -O with replies: exit 0, no stderr: $(cat "$f.err")" \
+		test $rc -eq 0 -a ! -s "$f.err" &&
+	twamp_check "-D stamps, -O reports, lines in send order" \
+		python3 - "$f.D" "$t0s" "$t1s" <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+t0, t1 = int(sys.argv[2]) - 1, int(sys.argv[3]) + 1
+bad, seqs, noans = [], [], {}
+for i, l in enumerate(lines):
+    m = re.match(r"^\[(\d+)\.(\d{6})\] (.*)$", l)
+    body = m.group(3) if m else l
+    pkt = re.search(r"(?:bytes from [^:]+: |^)seq=(\d+) ", body + " ")
+    na = re.match(r"^no answer yet for seq=(\d+)$", body)
+    if not (pkt or na):
+        continue
+    if not m or not t0 <= int(m.group(1)) <= t1:
+        bad.append("not stamped within [%d, %d]: %s" % (t0, t1, l))
+    if na:
+        noans[int(na.group(1))] = i
+    else:
+        seqs.append(int(pkt.group(1)))
+        n = seqs[-1]
+        if n in noans and noans[n] > i:
+            bad.append("no answer yet for %d after its line" % n)
+if seqs != list(range(20)):
+    bad.append("per-packet lines out of send order: %s" % seqs)
+for b in bad:
+    print("# " + b)
+print("# %d lines, %d lost, %d 'no answer yet'" % (len(seqs),
+      sum("lost" in l for l in lines), len(noans)))
+sys.exit(1 if bad else 0)
+PY
+}
+
+# 14. twamp-ctl as ip(8): global -j -p -n before the command, ls and
+# delete, the nearest command for a misspelled one, "needs CAP_NET_ADMIN";
+# and every -j output valid against docs/twamp-ctl.schema.json.
+SCHEMA=$TWAMP_ST_DIR/../docs/twamp-ctl.schema.json
+schema_check()
+{
+	twamp_check "$1 -j valid against the schema" \
+		python3 "$TWAMP_ST_DIR/twamp_json_check.py" "$SCHEMA" "$@"
+}
+
+test_ip_habits()
+{
+	local id sid msg mrc f=$TMP/ip
+
+	[ -r "$SCHEMA" ] || { twamp_log "FAIL: no $SCHEMA"; return 1; }
+	wire "" "" || return 1
+	refl_add id || return 1
+	ping_json "$f.ping" -c 3 -i 10ms -W 2 -p "$PORT" $R4 &&
+	schema_check ping "$f.ping" &&
+	"$TWAMP_CTL" -n "$NS_R" -j reflector ls >"$f.refl" &&
+	schema_check reflector_show "$f.refl" &&
+	twamp_check "-n NETNS -j reflector ls is reflector show -j in NETNS" \
+		eval 'test "$(cat "$f.refl")" = "$(rctl reflector show -j)"' &&
+	"$TWAMP_CTL" -n "$NS_R" -j -p reflector list >"$f.pretty" &&
+	twamp_check "-j -p: the same JSON, indented" \
+		python3 -c 'import json, sys
+a, b = (open(p).read() for p in sys.argv[1:3])
+sys.exit(not (json.loads(a) == json.loads(b) and a.count("\n") > 10))' \
+		"$f.pretty" "$f.refl" &&
+	rctl -j session show >"$f.sess" &&
+	schema_check session_show "$f.sess" &&
+	sctl -j version >"$f.ver" && schema_check version "$f.ver" &&
+	sctl -j clock >"$f.clock" && schema_check clock "$f.clock" || {
+		refl_del "$id"
+		return 1
+	}
+
+	sctl -j sender add $R4 port "$PORT" count 3 interval 10ms >"$f.add" &&
+	sid=$(jq -r '.[0].id' "$f.add") &&
+	schema_check sender_show "$f.add" &&
+	sctl sender start "$sid" &&
+	sctl -j sender ls "$sid" >"$f.show" &&
+	schema_check sender_show "$f.show" &&
+	sctl -j stats "$sid" >"$f.stats" &&
+	schema_check stats "$f.stats" &&
+	twamp_check "sender delete $sid" sctl sender delete "$sid" &&
+	refl_del "$id" || return 1
+
+	# (twamp_check's own locals are out and rc: these names differ)
+	msg=$(sctl refletor show 2>&1)
+	mrc=$?
+	twamp_check "misspelled command: exit 1, a suggestion: $msg" \
+		eval '[ $mrc -eq 1 ] && grep -qF "unknown command '"'"'refletor'"'"'; did you mean '"'"'reflector'"'"'?" <<<"$msg"' ||
+		return 1
+	msg=$(sctl sender delet 1 2>&1)
+	mrc=$?
+	twamp_check "misspelled verb: exit 1: $(head -1 <<<"$msg")" \
+		eval '[ $mrc -eq 1 ] && grep -qF "sender: unknown command '"'"'delet'"'"'; did you mean" <<<"$msg"' ||
+		return 1
+
+	if ! command -v setpriv >/dev/null; then
+		twamp_log "no setpriv: CAP_NET_ADMIN message not checked"
+		return 0
+	fi
+	msg=$(sns setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all "$TWAMP_CTL" sender add $R4 2>&1)
+	mrc=$?
+	twamp_check "without CAP_NET_ADMIN: exit 1, says so: $msg" \
+		eval '[ $mrc -eq 1 ] && grep -qF "needs CAP_NET_ADMIN" <<<"$msg"'
 }
 
 # timed FUNCTION ARGS...: run it and log how long it took.
@@ -1119,7 +1312,7 @@ timed()
 
 setup || twamp_exit_fail "cannot set up the namespaces"
 
-twamp_ktap_plan 15
+twamp_ktap_plan 17
 twamp_run_test "IPv4 TWAMP Light: 7+3 ms delay, RTT, one-way delays, no loss" \
 	timed test_delay 4
 twamp_run_test "IPv6 STAMP PTP: 7+3 ms delay, RTT, one-way delays, no loss" \
@@ -1138,12 +1331,16 @@ twamp_run_test "aggregates recomputed from the records" \
 	timed test_aggregates
 twamp_run_test "JSON: ping -j, sender add/start/show/stop/del, stats, monitor" \
 	timed test_json
-twamp_run_test "bad arguments and refusals: message and exit 1" \
+twamp_run_test "bad arguments and refusals: message and exit 2 (ping) or 1" \
 	timed test_errors
 twamp_run_test "TTL and DSCP as the reflector saw and returned them" \
 	timed test_ttl_dscp
 twamp_run_test "Ctrl-C stops ping, which prints its statistics" \
 	timed test_interrupt
+twamp_run_test "ping -w DEADLINE, -D, -O, send order, exit 0 and 1" \
+	timed test_ping_habits
+twamp_run_test "global -j -p -n, aliases, suggestions; -j valid against the schema" \
+	timed test_ip_habits
 twamp_run_test "no sender left behind" \
 	twamp_expect "sender show -j" "[]" sctl sender show -j
 twamp_run_test "without the module, ping says so" \

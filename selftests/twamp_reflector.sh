@@ -668,7 +668,7 @@ test_output_path()
 	twamp_expect "IP output calls, no hook, IPv6" 0 \
 		ip_outputs sns "$TWAMP_SENDER" -n 10 2001:db8::2 "$PORT" &&
 	twamp_expect "IP output calls, kernel sender, no hook" 0 \
-		ip_outputs sns "$TWAMP_CTL" ping -q -c 5 -i 10ms -w 2 \
+		ip_outputs sns "$TWAMP_CTL" ping -q -c 5 -i 10ms -W 2 \
 		-p "$PORT" 10.0.0.2 || return 1
 
 	nft_out "$NS_R" "udp sport $PORT counter" || return 1
@@ -683,7 +683,7 @@ test_output_path()
 		ip_outputs sns "$TWAMP_SENDER" -n 10 10.0.0.2 "$PORT" &&
 	nft_out "$NS_S" "udp dport $PORT counter" &&
 	twamp_expect "IP output calls, rule on the kernel sender" 0 \
-		ip_outputs sns "$TWAMP_CTL" ping -q -c 5 -i 10ms -w 2 \
+		ip_outputs sns "$TWAMP_CTL" ping -q -c 5 -i 10ms -W 2 \
 		-p "$PORT" 10.0.0.2 &&
 	twamp_expect "the rule counted every test packet" 5 \
 		nft_packets "$NS_S" &&

@@ -122,7 +122,7 @@ run_test()
 
 	shift 2
 	[ "$mode" = open ] || keys=(-k "$TMP/client.keys" -K alice)
-	if ! sctl test -m "$mode" "${keys[@]}" -c 5 -i 20ms -w 1 -j "$@" \
+	if ! sctl test -m "$mode" "${keys[@]}" -c 5 -i 20ms -W 1 -j "$@" \
 			"$host" >"$TMP/out" 2>"$TMP/err"; then
 		twamp_log "FAIL: test -m $mode $host $*: $(cat "$TMP/err")"
 		twamp_log "  twampd: $(tail -n 5 "$TMP/twampd.log")"
@@ -264,6 +264,22 @@ test_unknown_keyid()
 	twamp_check "names the KeyID: $out" grep -q "bob" <<<"$out"
 }
 
+# test -k refuses a key file that group or others can read, as twampd
+# does, before any connection: the secret is exposed either way.
+test_key_file_mode()
+{
+	local out rc
+
+	cp "$TMP/client.keys" "$TMP/open.keys" && chmod 644 "$TMP/open.keys" ||
+		return 1
+	out=$(sctl test -m auth -k "$TMP/open.keys" -K alice -c 2 $D4 2>&1)
+	rc=$?
+	twamp_check "exit 2: $out" test $rc -eq 2 &&
+	twamp_check "twampd's words" grep -qF \
+		"key file $TMP/open.keys must be owned by root and not accessible to group or others" \
+		<<<"$out"
+}
+
 test_mode_not_offered()
 {
 	local out
@@ -337,13 +353,14 @@ test_twampd_killed()
 	twamp_check "no reflector left" test "$(rctl reflector show -j)" = "[]"
 }
 
-twamp_ktap_plan 20
+twamp_ktap_plan 21
 setup || twamp_exit_fail "setup failed"
 test_kernel_modes
 twamp_run_test "the kernel session carries the SID and port" test_session_live
 twamp_run_test "netem delay shows in the RTT" test_delay
 twamp_run_test "wrong secret: refused, nothing left" test_wrong_key
 twamp_run_test "unknown KeyID: clear error" test_unknown_keyid
+twamp_run_test "a key file others can read is refused" test_key_file_mode
 twamp_run_test "tshark decodes TWAMP-Control" test_tshark
 twamp_run_test "twampd killed: the kernel removes its sessions" test_twampd_killed
 twamp_run_test "mode not offered: clear error, open still works" test_mode_not_offered

@@ -254,7 +254,7 @@ test_ping()
 		base=44
 	fi
 	ur_start "-$fam" "${uargs[@]}" --stateful || return 1
-	out=$(sns "$TWAMP_CTL" ping "-$fam" "${args[@]}" -c 4 -i 20ms -w 2 \
+	out=$(sns "$TWAMP_CTL" ping "-$fam" "${args[@]}" -c 4 -i 20ms -W 2 \
 		-t 64 -s "$size" -p "$PORT" -j $dst) ||
 		twamp_log "ping exited with $?"
 	ping_check "$out" 4 $((size > base ? size : base)) 64 0 ||
@@ -292,7 +292,7 @@ test_kernel_keyed()
 		sleep 0.2
 	done
 	out=$(sns "$TWAMP_CTL" test -m "$mode" -k "$TMP/keys" -K k1 -p "$PORT" \
-		"-$fam" -c 4 -i 20ms -w 2 -s 200 -t 64 -j $dst 2>"$TMP/err")
+		"-$fam" -c 4 -i 20ms -W 2 -s 200 -t 64 -j $dst 2>"$TMP/err")
 	rc=$?
 	kill -TERM "$TWAMPD_PID"
 	wait "$TWAMPD_PID"

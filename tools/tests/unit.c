@@ -95,6 +95,7 @@ static void test_json(void)
 }
 
 void unit_ping(int *test_no, int *failed);
+void unit_cli(int *test_no, int *failed);
 
 int main(void)
 {
@@ -108,6 +109,7 @@ int main(void)
 	test_bool();
 	test_json();
 	unit_ping(&test_no, &failed);
+	unit_cli(&test_no, &failed);
 	printf("1..%d\n", test_no);
 	printf("# unit: %d passed, %d failed\n", test_no - failed, failed);
 	return failed ? 1 : 0;

@@ -221,7 +221,8 @@ static void test_result(void)
 	out = NULL;
 	CAPTURE(out, result_print_json(f, &r, ""));
 	CHECK("lost json", out && !strcmp(out,
-	      "{\"sender\":7,\"seq\":4,\"t1_ns\":1000,\"lost\":true,"
+	      "{\"sender\":7,\"seq\":4,\"t1_ns\":1000,\"t1_ns_str\":\"1000\","
+	      "\"lost\":true,"
 	      "\"duplicate\":false,\"reordered\":false,\"synced\":false}"));
 	free(out);
 	out = NULL;
@@ -230,8 +231,14 @@ static void test_result(void)
 	CAPTURE(out, result_print_json(f, &r, "\"type\":\"result\","));
 	CHECK("synced json", out && !strcmp(out,
 	      "{\"type\":\"result\",\"sender\":7,\"seq\":5,\"reflector_seq\":5,"
-	      "\"t1_ns\":1700000000000000000,\"t2_ns\":1700000000002000000,"
-	      "\"t3_ns\":1700000000002012300,\"t4_ns\":1700000000005135300,"
+	      "\"t1_ns\":1700000000000000000,"
+	      "\"t1_ns_str\":\"1700000000000000000\","
+	      "\"t2_ns\":1700000000002000000,"
+	      "\"t2_ns_str\":\"1700000000002000000\","
+	      "\"t3_ns\":1700000000002012300,"
+	      "\"t3_ns_str\":\"1700000000002012300\","
+	      "\"t4_ns\":1700000000005135300,"
+	      "\"t4_ns_str\":\"1700000000005135300\","
 	      "\"sender_ttl\":64,\"reflector_ttl\":63,\"dscp\":0,\"size\":44,"
 	      "\"rtt_ns\":5123000,\"residence_ns\":12300,"
 	      "\"owd_fwd_ns\":2000000,\"owd_bwd_ns\":3123000,\"lost\":false,"

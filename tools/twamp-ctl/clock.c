@@ -106,7 +106,7 @@ static int clock_set(struct tnl *nl, int argc, char *argv[])
 
 int cmd_clock(int argc, char *argv[])
 {
-	bool json = false, set = false;
+	bool json = ctl_json, set = false;
 	struct tnl nl;
 	int i, ret;
 

@@ -10,6 +10,7 @@
 #include <linux/twamp.h>
 
 #include "ctl.h"
+#include "suggest.h"
 #include "nl.h"
 
 static const char *const counter_names[TWAMP_A_COUNTERS_MAX + 1] = {
@@ -87,7 +88,7 @@ int put_id(struct nlmsghdr *nlh, uint16_t nest_type, uint16_t id_type,
 int run_verb(const char *object, const struct verb *verbs, size_t n_verbs,
 	     void (*usage)(FILE *f), int argc, char *argv[])
 {
-	const char *name = argc > 1 ? argv[1] : "show";
+	const char *name = argc > 1 ? verb_alias(argv[1]) : "show";
 	struct tnl nl;
 	size_t i;
 	int ret;
@@ -107,8 +108,7 @@ int run_verb(const char *object, const struct verb *verbs, size_t n_verbs,
 		tnl_close(&nl);
 		return ret;
 	}
-	fprintf(stderr, "%s: %s: unknown command '%s'\n", PROG_NAME, object,
-		name);
+	unknown_command(object, name, verbs, n_verbs, sizeof(*verbs));
 	usage(stderr);
 	return 1;
 }

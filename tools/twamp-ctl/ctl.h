@@ -30,6 +30,12 @@ int cmd_monitor(int argc, char *argv[]);
 int cmd_ping(int argc, char *argv[]);
 int cmd_test(int argc, char *argv[]);
 
+/*
+ * Global options, given before the command as with ip(8): -j (JSON), -p
+ * (pretty JSON), -n NETNS. Commands start from ctl_json.
+ */
+extern bool ctl_json, ctl_pretty;
+
 /* Argument helpers shared by subcommands; all print their own errors. */
 bool is_help(const char *arg);
 int parse_u64(const char *what, const char *s, uint64_t max, uint64_t *out);

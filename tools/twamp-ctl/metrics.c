@@ -216,6 +216,11 @@ void result_print_json(FILE *f, const struct twamp_result *r,
 		fprintf(f, "%s\"%s\":%" PRIu64, sep, fields[i].name,
 			r->v[fields[i].attr]);
 		sep = ",";
+		/* Past 2^53: exact as a string too (docs/json.md). */
+		if (fields[i].attr >= TWAMP_A_RESULT_T1 &&
+		    fields[i].attr <= TWAMP_A_RESULT_T4)
+			fprintf(f, ",\"%s_str\":\"%" PRIu64 "\"",
+				fields[i].name, r->v[fields[i].attr]);
 	}
 	if (result_rtt(r, &ns)) {
 		fprintf(f, "%s\"rtt_ns\":%" PRId64, sep, ns);

@@ -38,6 +38,24 @@ int tnl_get_uint(const struct nlattr *attr, uint64_t *out)
 	return -1;
 }
 
+void tnl_print_not_loaded(void)
+{
+	fprintf(stderr,
+		"twamp-ctl: twamp module not loaded: run 'modprobe twamp'\n");
+}
+
+bool tnl_family_gone(struct tnl *nl)
+{
+	uint16_t id = nl->family_id;
+	bool gone;
+
+	/* Resolving again overwrites the groups: only the id matters here. */
+	gone = tnl_resolve(nl) == -ENOENT;
+	if (!gone && !nl->family_id)
+		nl->family_id = id;
+	return gone;
+}
+
 int tnl_open(struct tnl *nl)
 {
 	char err[256];
@@ -51,8 +69,7 @@ int tnl_open(struct tnl *nl)
 	if (!ret)
 		return 0;
 	if (ret == -ENOENT)
-		fprintf(stderr,
-			"twamp-ctl: the twamp kernel module is not loaded (try: modprobe twamp)\n");
+		tnl_print_not_loaded();
 	else
 		tnl_perror(nl, "resolving the twamp netlink family", ret);
 	tnl_close(nl);
@@ -88,8 +105,9 @@ int tnl_join(struct tnl *nl, const char *name)
 			      sizeof(one));
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &id,
 				  sizeof(id)) < 0) {
-		fprintf(stderr, "twamp-ctl: joining the '%s' multicast group: %s\n",
-			name, strerror(errno));
+		fprintf(stderr, "twamp-ctl: joining the '%s' multicast group: %s%s\n",
+			name, strerror(errno),
+			errno == EPERM ? " (needs CAP_NET_ADMIN)" : "");
 		return -1;
 	}
 	return 0;
@@ -164,5 +182,9 @@ void tnl_perror(const struct tnl *nl, const char *what, int err)
 	char msg[1024];
 
 	tnl_strerror(nl, what, err, msg, sizeof(msg));
-	fprintf(stderr, "twamp-ctl: %s\n", msg);
+	/* The family's commands that change state are GENL_UNS_ADMIN_PERM. */
+	if (err == -EPERM)
+		fprintf(stderr, "twamp-ctl: %s (needs CAP_NET_ADMIN)\n", msg);
+	else
+		fprintf(stderr, "twamp-ctl: %s\n", msg);
 }

@@ -19,9 +19,19 @@
  */
 int tnl_open(struct tnl *nl);
 
+/* "twamp module not loaded: run 'modprobe twamp'", on stderr. */
+void tnl_print_not_loaded(void);
+
+/*
+ * Whether the twamp family vanished since @nl resolved it (the module was
+ * unloaded): a request that failed mid-run may say why better than errno.
+ */
+bool tnl_family_gone(struct tnl *nl);
+
 /*
  * Print "twamp-ctl: <what>: <kernel message>: <strerror>" for a failed
- * request, leaving out the kernel message when there is none.
+ * request, leaving out the kernel message when there is none; EPERM adds
+ * "(needs CAP_NET_ADMIN)".
  */
 void tnl_perror(const struct tnl *nl, const char *what, int err);
 

@@ -6,16 +6,17 @@
  * file prints what the "results" group reports about it.
  */
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
-#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <linux/twamp_packet.h>
 
 #include "ctl.h"
 #include "ping.h"
+#include "probe_out.h"
 #include "sender.h"
 
 /* How long the group may stay silent before we ask whether the sender is done. */
@@ -25,34 +26,41 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s ping [-4|-6] [-c COUNT] [-i INTERVAL] [-s SIZE] [-Q DSCP]\n"
-		"                     [-t TTL] [-p PORT] [-I DEV|ADDR] [-w WAIT] [--stamp]\n"
-		"                     [--ssid N] [--ptp] [--poisson] [-q] [-j] HOST\n"
+		"                     [-t TTL] [-p PORT] [-I DEV|ADDR] [-w DEADLINE]\n"
+		"                     [-W TIMEOUT] [--stamp] [--ssid N] [--ptp] [--poisson]\n"
+		"                     [-q] [-D] [-O] [-j] HOST\n"
 		"Measure round-trip delay, loss and delay variation to the TWAMP Light or\n"
 		"STAMP reflector at HOST with a kernel Session-Sender, until COUNT packets\n"
-		"were sent or Ctrl-C, then print statistics.\n"
+		"were sent, DEADLINE passed or Ctrl-C, then print statistics.\n"
 		"  -c COUNT     stop after COUNT packets (default: until Ctrl-C)\n"
 		"  -i INTERVAL  seconds between packets, such as 0.2, or a duration such\n"
-		"               as 200ms (default 1; the mean with --poisson)\n"
+		"               as 200ms, 10us to 3600s (default 1; the mean with --poisson)\n"
 		"  -s SIZE      UDP payload octets (default 44; at least 14, 44 with --stamp)\n"
 		"  -Q DSCP      DSCP 0-63 or a name such as ef or af41 (default 0)\n"
 		"  -t TTL       IP TTL or hop limit, 1-255 (default 255)\n"
 		"  -p PORT      the reflector's UDP port (default 862)\n"
 		"  -I DEV|ADDR  send through a device or VRF, or from a local address\n"
-		"  -w WAIT      how long to wait for a reply, as INTERVAL (default 1)\n"
+		"  -w DEADLINE  end the run after DEADLINE seconds, whatever came back\n"
+		"  -W TIMEOUT   how long to wait for each reply, as INTERVAL (default 1)\n"
 		"  --stamp      STAMP (RFC 8762) instead of TWAMP Light (RFC 5357)\n"
 		"  --ssid N     the STAMP Session-Sender Identifier, 1-65535\n"
 		"  --ptp        PTP timestamps instead of NTP\n"
 		"  --poisson    Poisson-distributed gaps (RFC 2330), not periodic\n"
 		"  -4, -6       IPv4 or IPv6 only\n"
 		"  -q           print only the first and the last lines\n"
+		"  -D           print [seconds.microseconds] since the epoch before lines\n"
+		"  -O           report a packet still unanswered when the next one goes\n"
 		"  -j           print one JSON document at the end\n"
-		"Exit status: 0 if a reply came back, else 1.\n", PROG_NAME);
+		"Exit status: 0 if a reply came back, 1 if none did, 2 on an error.\n",
+		PROG_NAME);
 }
+
+static const struct probe_cmd ping_cmd = { "ping", false, usage };
 
 struct ping_ctx {
 	uint32_t id;
-	bool json, quiet;
-	const char *from;		/* the reflector's address */
+	bool json;
+	struct probe_out out;		/* the per-packet lines */
 	/* replies, and first records (one per packet sent) that reached us */
 	uint64_t replies, firsts;
 	/* -j: every record, printed at the end */
@@ -60,8 +68,22 @@ struct ping_ctx {
 	size_t n_records, cap_records;
 	bool done;
 	bool aborted;			/* ended by hooks->alive() */
+	bool gone;			/* the module went away */
 	struct sender final;		/* SENDER_DONE_NTF, or the last GET */
+	/* -w and -O, on CLOCK_MONOTONIC */
+	uint64_t start_ns, deadline_ns;	/* deadline_ns 0: none */
+	uint64_t interval_ns, count;	/* count 0: no limit */
+	uint64_t tick;			/* -O: packets known to be sent */
+	bool outstanding;
 };
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
 
 static int keep_record(struct ping_ctx *ctx, const struct twamp_result *r)
 {
@@ -88,20 +110,10 @@ static int on_result(struct ping_ctx *ctx, const struct twamp_result *r)
 		if (!result_lost(r))
 			ctx->replies++;
 	}
-	if (ctx->json) {
-		if (keep_record(ctx, r)) {
-			errno = ENOMEM;
-			return MNL_CB_ERROR;
-		}
-		return MNL_CB_OK;
+	if (ctx->json ? keep_record(ctx, r) : probe_out_add(&ctx->out, r)) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
 	}
-	if (ctx->quiet)
-		return MNL_CB_OK;
-	if (!result_lost(r))
-		printf("%" PRIu64 " bytes from %s: ", r->v[TWAMP_A_RESULT_SIZE],
-		       ctx->from);
-	result_print_human(stdout, r);
-	printf("\n");
 	return MNL_CB_OK;
 }
 
@@ -153,6 +165,32 @@ static void drain(struct tnl *mon, struct ping_ctx *ctx)
 }
 
 /*
+ * A request failed: when because the module went away under the run, say
+ * so rather than what the vanished family made of it.
+ */
+static void run_perror(struct tnl *nl, struct ping_ctx *ctx, const char *what,
+		       int err)
+{
+	/* The module says "no sender with this ID"; genetlink says nothing. */
+	bool bare = err == -ENOENT && !nl->ext_msg[0];
+
+	if (tnl_family_gone(nl)) {
+		ctx->gone = true;
+		tnl_print_not_loaded();
+		return;
+	}
+	if (bare) {
+		/* Unloaded, and loaded again by the family lookup itself. */
+		ctx->gone = true;
+		fprintf(stderr,
+			"%s: %s: the sender is gone: the twamp module was unloaded during the run\n",
+			PROG_NAME, what);
+		return;
+	}
+	sender_perror(nl, what, err);
+}
+
+/*
  * Stop sending; the sender then waits for late replies and reports DONE.
  * It may have finished by itself meanwhile, which is no error.
  */
@@ -169,7 +207,7 @@ static int stop(struct tnl *nl, struct ping_ctx *ctx)
 	if (!sender_get(nl, ctx->id, &s) && s.has[TWAMP_A_SENDER_STATE] &&
 	    s.v[TWAMP_A_SENDER_STATE] >= TWAMP_SENDER_DRAINING)
 		return 0;
-	sender_perror(nl, "stopping the sender", err);
+	run_perror(nl, ctx, "stopping the sender", err);
 	return -1;
 }
 
@@ -184,7 +222,7 @@ static int check_done(struct tnl *nl, struct tnl *mon, struct ping_ctx *ctx)
 
 	err = sender_get(nl, ctx->id, &s);
 	if (err) {
-		sender_perror(nl, "reading the sender", err);
+		run_perror(nl, ctx, "reading the sender", err);
 		return -1;
 	}
 	if (!s.has[TWAMP_A_SENDER_STATE] ||
@@ -198,11 +236,52 @@ static int check_done(struct tnl *nl, struct tnl *mon, struct ping_ctx *ctx)
 	return 1;
 }
 
-/* Until DONE, or a second Ctrl-C. Returns 0 or -1. */
+/*
+ * -O: packet N + 1 leaves about start + (N + 1) * interval (the mean one
+ * with --poisson); report N if nothing of it came back by then.
+ */
+static void report_outstanding(struct ping_ctx *ctx, uint64_t now)
+{
+	uint64_t due;
+
+	if (!ctx->outstanding || !ctx->interval_ns)
+		return;
+	due = (now - ctx->start_ns) / ctx->interval_ns;
+	if (ctx->count && due > ctx->count - 1)
+		due = ctx->count - 1;
+	for (; ctx->tick < due; ctx->tick++)
+		if (!probe_out_answered(&ctx->out, ctx->tick))
+			probe_out_outstanding(&ctx->out, ctx->tick);
+}
+
+/* How long to wait for notifications: until the next -O tick or -w. */
+static int poll_ms(const struct ping_ctx *ctx, uint64_t now, bool stopped)
+{
+	uint64_t wait = (uint64_t)PING_POLL_MS * NSEC_PER_MSEC, t;
+
+	if (ctx->deadline_ns) {
+		t = ctx->deadline_ns > now ? ctx->deadline_ns - now : 0;
+		wait = t < wait ? t : wait;
+	}
+	if (ctx->outstanding && ctx->interval_ns && !stopped &&
+	    (!ctx->count || ctx->tick < ctx->count - 1)) {
+		t = ctx->start_ns + (ctx->tick + 1) * ctx->interval_ns;
+		t = t > now ? t - now : 0;
+		wait = t < wait ? t : wait;
+	}
+	/* Round up: waking early would only spin. */
+	return (wait + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
+}
+
+/*
+ * Until DONE, a second Ctrl-C or -w DEADLINE, whichever is first. Returns
+ * 0 or -1.
+ */
 static int wait_done(struct tnl *nl, struct tnl *mon, struct ping_ctx *ctx,
 		     const sigset_t *wait_mask, const struct ping_hooks *hooks)
 {
 	bool stopped = false, lost = false;
+	uint64_t now, last_check = mono_ns();
 	int ret;
 
 	while (!ctx->done) {
@@ -214,6 +293,13 @@ static int wait_done(struct tnl *nl, struct tnl *mon, struct ping_ctx *ctx,
 			if (!interrupted)
 				interrupted = 1;
 		}
+		now = mono_ns();
+		/* As ping -w: the deadline ends the run, replies due or not. */
+		if (ctx->deadline_ns && now >= ctx->deadline_ns) {
+			if (!stopped && stop(nl, ctx))
+				return -1;
+			return 0;
+		}
 		if (interrupted && !stopped) {
 			stopped = true;
 			if (stop(nl, ctx))
@@ -222,14 +308,23 @@ static int wait_done(struct tnl *nl, struct tnl *mon, struct ping_ctx *ctx,
 		/* A second Ctrl-C: do not wait for late replies. */
 		if (interrupted > 1)
 			return 0;
-		ret = tnl_recv(mon, PING_POLL_MS, wait_mask, ping_cb, ctx);
+		if (!stopped)
+			report_outstanding(ctx, now);
+		ret = tnl_recv(mon, poll_ms(ctx, now, stopped), wait_mask,
+			       ping_cb, ctx);
 		if (ret == -ENOBUFS)
 			fprintf(stderr,
 				"%s: ping: receive buffer overrun, results were lost\n",
 				PROG_NAME);
 		if (ret == -ENOBUFS || ret == -ETIMEDOUT) {
-			if (check_done(nl, mon, ctx) < 0)
-				return -1;
+			/* Short waits end at -O ticks: ask once a second. */
+			now = mono_ns();
+			if (ret == -ENOBUFS ||
+			    now - last_check >= PING_POLL_MS * NSEC_PER_MSEC) {
+				last_check = now;
+				if (check_done(nl, mon, ctx) < 0)
+					return -1;
+			}
 		} else if (ret < 0 && ret != -EINTR) {
 			fprintf(stderr, "%s: ping: receiving results: %s\n",
 				PROG_NAME, strerror(-ret));
@@ -239,247 +334,10 @@ static int wait_done(struct tnl *nl, struct tnl *mon, struct ping_ctx *ctx,
 	return 0;
 }
 
-enum { OPT_STAMP = 256, OPT_SSID, OPT_PTP, OPT_POISSON, OPT_SYMMETRIC };
-
-static const struct option long_opts[] = {
-	{ "stamp", no_argument, NULL, OPT_STAMP },
-	{ "ssid", required_argument, NULL, OPT_SSID },
-	{ "ptp", no_argument, NULL, OPT_PTP },
-	{ "poisson", no_argument, NULL, OPT_POISSON },
-	{ "symmetric", no_argument, NULL, OPT_SYMMETRIC },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
 static void set(struct sender *s, unsigned int attr, uint64_t v)
 {
 	s->v[attr] = v;
 	s->has[attr] = true;
-}
-
-/* -I: a device or VRF by name, else a local address. */
-static int parse_via(struct ping_opts *o, const char *arg)
-{
-	struct sender *s = &o->cfg;
-	unsigned int ifindex = if_nametoindex(arg);
-
-	if (ifindex) {
-		set(s, TWAMP_A_SENDER_IFINDEX, ifindex);
-	} else if (inet_pton(AF_INET, arg, s->local) == 1) {
-		s->local_family = AF_INET;
-	} else if (inet_pton(AF_INET6, arg, s->local) == 1) {
-		s->local_family = AF_INET6;
-	} else {
-		fprintf(stderr, "%s: %s: no device or address '%s'\n",
-			PROG_NAME, o->cmd, arg);
-		return -1;
-	}
-	return 0;
-}
-
-/* -m: the TWAMP-Control security mode of twamp-ctl test. */
-static int parse_mode(struct ping_opts *o, const char *arg)
-{
-	static const struct {
-		const char *name;
-		uint32_t mode;
-	} modes[] = {
-		{ "open", TWC_MODE_OPEN },
-		{ "unauthenticated", TWC_MODE_OPEN },
-		{ "auth", TWC_MODE_AUTH },
-		{ "authenticated", TWC_MODE_AUTH },
-		{ "encrypt", TWC_MODE_ENCRYPT },
-		{ "encrypted", TWC_MODE_ENCRYPT },
-		{ "mixed", TWC_MODE_MIXED },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		if (!strcmp(arg, modes[i].name)) {
-			o->mode = modes[i].mode;
-			return 0;
-		}
-	}
-	fprintf(stderr,
-		"%s: %s: unknown mode '%s' (open, auth, encrypt or mixed)\n",
-		PROG_NAME, o->cmd, arg);
-	return -1;
-}
-
-/* What ping takes and test does not, and the reverse. */
-static bool opt_allowed(const struct ping_opts *o, int c)
-{
-	bool test = !strcmp(o->cmd, "test");
-
-	switch (c) {
-	case OPT_STAMP:
-	case OPT_SSID:
-		return !test;
-	case 'm':
-	case 'k':
-	case 'K':
-	case OPT_SYMMETRIC:
-		return test;
-	}
-	return true;
-}
-
-static void cmd_usage(const struct ping_opts *o, FILE *f)
-{
-	if (!strcmp(o->cmd, "test"))
-		test_usage(f);
-	else
-		usage(f);
-}
-
-int ping_parse_opts(int argc, char *argv[], struct ping_opts *o,
-		    const char *cmd)
-{
-	struct sender *s = &o->cfg;
-	uint8_t dscp;
-	uint64_t v;
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	o->cmd = cmd;
-	o->size = UINT64_MAX;
-	o->mode = TWC_MODE_OPEN;
-	o->control_port = TWC_PORT;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":46c:i:s:Q:t:p:I:w:m:k:K:qjh",
-				long_opts, NULL)) != -1) {
-		if (!opt_allowed(o, c)) {
-			fprintf(stderr, "%s: %s: option '%s' is not for %s\n",
-				PROG_NAME, cmd, argv[optind - 1], cmd);
-			return 1;
-		}
-		switch (c) {
-		case '4':
-			o->family = AF_INET;
-			break;
-		case '6':
-			o->family = AF_INET6;
-			break;
-		case 'c':
-			if (parse_u64("count", optarg, UINT32_MAX, &v))
-				return 1;
-			set(s, TWAMP_A_SENDER_COUNT, v);
-			break;
-		case 'i':
-			if (parse_seconds_ns("interval", optarg, &v))
-				return 1;
-			set(s, TWAMP_A_SENDER_INTERVAL, v);
-			break;
-		case 's':
-			if (parse_u64("size", optarg, MAX_TEST_SIZE, &o->size))
-				return 1;
-			break;
-		case 'Q':
-			if (parse_dscp(optarg, &dscp))
-				return 1;
-			set(s, TWAMP_A_SENDER_DSCP, dscp);
-			break;
-		case 't':
-			if (parse_u64("ttl", optarg, 255, &v))
-				return 1;
-			set(s, TWAMP_A_SENDER_TTL, v);
-			break;
-		case 'p':
-			if (parse_u64("port", optarg, 65535, &v))
-				return 1;
-			/* test: the server's TWAMP-Control port */
-			if (!strcmp(cmd, "test"))
-				o->control_port = v;
-			else
-				set(s, TWAMP_A_SENDER_REMOTE_PORT, v);
-			break;
-		case 'I':
-			if (parse_via(o, optarg))
-				return 1;
-			break;
-		case 'w':
-			if (parse_seconds_ns("wait", optarg, &v))
-				return 1;
-			set(s, TWAMP_A_SENDER_WAIT, v);
-			break;
-		case 'm':
-			if (parse_mode(o, optarg))
-				return 1;
-			break;
-		case 'k':
-			o->key_file = optarg;
-			break;
-		case 'K':
-			o->key_id = optarg;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'h':
-			cmd_usage(o, stdout);
-			return 2;
-		case OPT_STAMP:
-			set(s, TWAMP_A_SENDER_FORMAT, TWAMP_FORMAT_STAMP);
-			break;
-		case OPT_SSID:
-			if (parse_u64("SSID", optarg, 65535, &v))
-				return 1;
-			set(s, TWAMP_A_SENDER_SSID, v);
-			break;
-		case OPT_PTP:
-			set(s, TWAMP_A_SENDER_TS_FORMAT, TWAMP_TS_PTP);
-			break;
-		case OPT_POISSON:
-			set(s, TWAMP_A_SENDER_SCHEDULE, TWAMP_SCHEDULE_POISSON);
-			break;
-		case OPT_SYMMETRIC:
-			o->symmetric = true;
-			break;
-		case ':':
-			fprintf(stderr, "%s: %s: option '%s' needs a value\n",
-				PROG_NAME, cmd, argv[optind - 1]);
-			return 1;
-		default:
-			fprintf(stderr, "%s: %s: unknown option '%s'\n",
-				PROG_NAME, cmd, argv[optind - 1]);
-			cmd_usage(o, stderr);
-			return 1;
-		}
-	}
-	if (optind != argc - 1) {
-		fprintf(stderr, optind == argc ? "%s: %s: no host given\n" :
-			"%s: %s: more than one host given\n", PROG_NAME, cmd);
-		cmd_usage(o, stderr);
-		return 1;
-	}
-	o->host = argv[optind];
-	if (s->has[TWAMP_A_SENDER_SSID] && !s->has[TWAMP_A_SENDER_FORMAT]) {
-		fprintf(stderr, "%s: %s: --ssid needs --stamp\n", PROG_NAME,
-			cmd);
-		return 1;
-	}
-	if (s->local_family && o->family && s->local_family != o->family) {
-		fprintf(stderr, "%s: %s: -I %s is not an %s address\n",
-			PROG_NAME, cmd, "ADDR",
-			o->family == AF_INET ? "IPv4" : "IPv6");
-		return 1;
-	}
-	/* test sizes its packets once the mode is settled. */
-	if (o->size != UINT64_MAX && strcmp(cmd, "test")) {
-		uint32_t padding;
-
-		if (size_to_padding(s->v[TWAMP_A_SENDER_FORMAT], o->size,
-				    &padding))
-			return 1;
-		set(s, TWAMP_A_SENDER_PADDING, padding);
-	}
-	sender_random_seed(s);
-	s->has[TWAMP_A_SENDER_BIND] = true;
-	return 0;
 }
 
 /*
@@ -498,7 +356,7 @@ static uint64_t missed(const struct ping_ctx *ctx)
 	return sent - ctx->firsts;
 }
 
-static void print_json(const struct ping_opts *o, const struct host_addr *addr,
+static void print_json(const struct probe_opts *o, const struct host_addr *addr,
 		       const struct sender *created, struct ping_ctx *ctx,
 		       const struct ping_hooks *hooks)
 {
@@ -537,7 +395,7 @@ static uint64_t cfg_value(const struct sender *created,
 	return dflt;
 }
 
-static void print_header(const struct ping_opts *o,
+static void print_header(const struct probe_opts *o,
 			 const struct host_addr *addr,
 			 const struct sender *created,
 			 const struct ping_hooks *hooks)
@@ -569,7 +427,7 @@ static void print_header(const struct ping_opts *o,
 	       header + padding);
 }
 
-int ping_resolve(struct ping_opts *o, struct host_addr *addr)
+int ping_resolve(struct probe_opts *o, struct host_addr *addr)
 {
 	/* -I ADDR decides the family as -4 or -6 would. */
 	if (resolve_host(o->host, o->family ? o->family : o->cfg.local_family,
@@ -582,7 +440,7 @@ int ping_resolve(struct ping_opts *o, struct host_addr *addr)
 	return 0;
 }
 
-int ping_run(struct ping_opts *o, const struct host_addr *addr,
+int ping_run(struct probe_opts *o, const struct host_addr *addr,
 	     const struct ping_hooks *hooks)
 {
 	struct ping_ctx ctx = { 0 };
@@ -592,16 +450,21 @@ int ping_run(struct ping_opts *o, const struct host_addr *addr,
 	struct tnl nl, mon;
 	sigset_t wait_mask;
 	uint64_t received;
-	int ret = 1, err;
+	int ret = PROBE_EXIT_ERROR, err;
 
+	/* -w counts from here, as ping's from its start. */
+	if (o->deadline_ns)
+		ctx.deadline_ns = mono_ns() + o->deadline_ns;
+	probe_out_init(&ctx.out, stdout, addr->text, o->timestamps, o->quiet);
 	if (tnl_open(&nl))
-		return 1;
+		return PROBE_EXIT_ERROR;
 	/* Notifications get their own socket, joined before anything is sent. */
 	if (tnl_open(&mon))
 		goto out_nl;
 	if (tnl_join(&mon, TWAMP_MCGRP_RESULTS))
 		goto out_mon;
 
+	sender_random_seed(&o->cfg);
 	nlh = tnl_msg(&nl, TWAMP_CMD_SENDER_NEW, 0);
 	sender_put(nlh, &o->cfg);
 	err = tnl_talk(&nl, nlh, new_cb, &created);
@@ -611,12 +474,15 @@ int ping_run(struct ping_opts *o, const struct host_addr *addr,
 	}
 	ctx.id = created.v[TWAMP_A_SENDER_ID];
 	ctx.json = o->json;
-	ctx.quiet = o->quiet;
-	ctx.from = addr->text;
+	/* -O prints lines, which a JSON document has no room for. */
+	ctx.outstanding = o->outstanding && !o->json;
+	ctx.interval_ns = cfg_value(&created, &o->cfg, TWAMP_A_SENDER_INTERVAL,
+				    NSEC_PER_SEC);
+	ctx.count = cfg_value(&created, &o->cfg, TWAMP_A_SENDER_COUNT, 0);
 
 	if (catch_interrupts(&wait_mask)) {
-		fprintf(stderr, "%s: %s: signals: %s\n", PROG_NAME, o->cmd,
-			strerror(errno));
+		fprintf(stderr, "%s: %s: signals: %s\n", PROG_NAME,
+			o->cmd->name, strerror(errno));
 		goto out_mon;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -628,6 +494,7 @@ int ping_run(struct ping_opts *o, const struct host_addr *addr,
 	started = true;
 	nlh = tnl_msg(&nl, TWAMP_CMD_SENDER_START, 0);
 	put_id_u32(nlh, ctx.id);
+	ctx.start_ns = mono_ns();
 	err = tnl_talk(&nl, nlh, NULL, NULL);
 	if (err) {
 		sender_perror(&nl, "starting the sender", err);
@@ -635,8 +502,8 @@ int ping_run(struct ping_opts *o, const struct host_addr *addr,
 	}
 
 	err = wait_done(&nl, &mon, &ctx, &wait_mask, hooks);
-	/* Interrupted twice, or failed: the statistics so far. */
-	if (!ctx.done && !sender_get(&nl, ctx.id, &now)) {
+	/* Interrupted twice, past -w, or failed: the statistics so far. */
+	if (!ctx.done && !ctx.gone && !sender_get(&nl, ctx.id, &now)) {
 		ctx.final = now;
 		ctx.done = true;
 	}
@@ -644,12 +511,13 @@ int ping_run(struct ping_opts *o, const struct host_addr *addr,
 		hooks->done(hooks->arg);
 		started = false;
 	}
+	probe_out_flush(&ctx.out);
 	if (ctx.done) {
 		if (o->json) {
 			print_json(o, addr, &created, &ctx, hooks);
 		} else {
 			printf("\n--- %s twamp %s statistics ---\n", o->host,
-			       o->cmd);
+			       o->cmd->name);
 			stats_print_human(stdout, &ctx.final.stats, "");
 			if (missed(&ctx))
 				printf("%" PRIu64 " per-packet results missed here (receive buffer overrun)\n",
@@ -658,12 +526,13 @@ int ping_run(struct ping_opts *o, const struct host_addr *addr,
 	}
 	received = ctx.final.stats.has[TWAMP_A_STATS_RECEIVED] ?
 		   ctx.final.stats.v[TWAMP_A_STATS_RECEIVED] : ctx.replies;
-	ret = !err && received && !ctx.aborted ? 0 : 1;
+	ret = probe_exit_status(err || ctx.aborted, received);
 
 out_mon:
 	if (started && hooks && hooks->done)
 		hooks->done(hooks->arg);
 	free(ctx.records);
+	probe_out_free(&ctx.out);
 	tnl_close(&mon);
 out_nl:
 	/* Closing the socket that made the sender deletes it (BIND). */
@@ -674,13 +543,13 @@ out_nl:
 int cmd_ping(int argc, char *argv[])
 {
 	struct host_addr addr;
-	struct ping_opts o;
-	int err;
+	struct probe_opts o;
+	int ret;
 
-	err = ping_parse_opts(argc, argv, &o, "ping");
-	if (err)
-		return err == 2 ? 0 : 1;
+	ret = probe_parse_opts(argc, argv, &o, &ping_cmd);
+	if (ret >= 0)
+		return ret;
 	if (ping_resolve(&o, &addr))
-		return 1;
+		return PROBE_EXIT_ERROR;
 	return ping_run(&o, &addr, NULL);
 }

@@ -1,30 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What twamp-ctl ping and twamp-ctl test share: the options of a kernel
- * Session-Sender run and the loop that prints its results. test wraps the
- * run in a TWAMP-Control exchange through hooks.
+ * What twamp-ctl ping and twamp-ctl test share: the run of a kernel
+ * Session-Sender and the loop that prints its results (their options are
+ * probe_opts.h's). test wraps the run in a TWAMP-Control exchange through
+ * hooks.
  */
 #ifndef TWAMP_CTL_PING_H
 #define TWAMP_CTL_PING_H
 
-#include <linux/twamp_packet.h>
-
-#include "control.h"
+#include "probe_opts.h"
 #include "sender.h"
-
-struct ping_opts {
-	const char *cmd;		/* "ping" or "test" */
-	int family;
-	bool json, quiet;
-	const char *host;
-	uint64_t size;			/* UINT64_MAX: the default */
-	struct sender cfg;
-	/* test only */
-	uint32_t mode;			/* TWC_MODE_* security bit */
-	bool symmetric;			/* RFC 6038 Symmetrical Size */
-	const char *key_file, *key_id;
-	uint16_t control_port;
-};
 
 struct ping_hooks {
 	/* Header line, e.g. "TWAMP-TEST"; and a note after the format. */
@@ -44,15 +29,13 @@ struct ping_hooks {
 	void *arg;
 };
 
-void test_usage(FILE *f);
-
-/* Returns 0, 1 for an error, or 2 after -h. */
-int ping_parse_opts(int argc, char *argv[], struct ping_opts *o,
-		    const char *cmd);
 /* Resolve o->host into o->cfg and @addr; 0 or -1. */
-int ping_resolve(struct ping_opts *o, struct host_addr *addr);
-/* Create, start and follow the sender; the exit status. */
-int ping_run(struct ping_opts *o, const struct host_addr *addr,
+int ping_resolve(struct probe_opts *o, struct host_addr *addr);
+/*
+ * Create, start and follow the sender until it is done, -w DEADLINE passes
+ * or Ctrl-C; the exit status (PROBE_EXIT_*).
+ */
+int ping_run(struct probe_opts *o, const struct host_addr *addr,
 	     const struct ping_hooks *hooks);
 
 #endif

@@ -286,7 +286,7 @@ static int reflector_add(struct tnl *nl, int argc, char *argv[])
 	struct nlmsghdr *nlh = tnl_msg(nl, TWAMP_CMD_REFLECTOR_NEW, 0);
 	const char *allow[64];
 	unsigned int n_allow = 0, j;
-	struct show_ctx ctx = { 0 };
+	struct show_ctx ctx = { .json = ctl_json };
 	struct nlattr *refl, *nest;
 	unsigned char addr[16];
 	uint64_t v;
@@ -436,7 +436,7 @@ static int reflector_del(struct tnl *nl, int argc, char *argv[])
 
 static int reflector_show(struct tnl *nl, int argc, char *argv[])
 {
-	struct show_ctx ctx = { 0 };
+	struct show_ctx ctx = { .json = ctl_json };
 	struct nlmsghdr *nlh = NULL;
 	const char *id = NULL;
 	int i, err;

@@ -18,6 +18,7 @@
 #include <linux/twamp_packet.h>
 
 #include "ctl.h"
+#include "suggest.h"
 #include "sender.h"
 
 /* Octets of each integer attribute; 0 for the others. */
@@ -333,6 +334,20 @@ static void json_enum(const struct sender *s, const char *name,
 		printf("null");
 }
 
+/*
+ * The same value again as a decimal string, "<name>_str": nanoseconds since
+ * the epoch and 64-bit seeds pass 2^53, which jq 1.6 and JavaScript round.
+ */
+static void json_uint_str(const struct sender *s, const char *name,
+			  unsigned int attr)
+{
+	printf(",\"%s_str\":", name);
+	if (s->has[attr])
+		printf("\"%" PRIu64 "\"", s->v[attr]);
+	else
+		printf("null");
+}
+
 static void json_addr(const char *name, int family, const unsigned char *a)
 {
 	char buf[INET6_ADDRSTRLEN];
@@ -372,7 +387,9 @@ void sender_print_json_config(const struct sender *s)
 	json_uint(s, "interval_ns", TWAMP_A_SENDER_INTERVAL);
 	json_enum(s, "schedule", TWAMP_A_SENDER_SCHEDULE, schedule_str);
 	json_uint(s, "seed", TWAMP_A_SENDER_SEED);
+	json_uint_str(s, "seed", TWAMP_A_SENDER_SEED);
 	json_uint(s, "start_time_ns", TWAMP_A_SENDER_START_TIME);
+	json_uint_str(s, "start_time_ns", TWAMP_A_SENDER_START_TIME);
 	json_uint(s, "wait_ns", TWAMP_A_SENDER_WAIT);
 	printf(",\"bind\":%s", s->has[TWAMP_A_SENDER_BIND] ? "true" : "false");
 }
@@ -732,7 +749,7 @@ static int sender_add(int argc, char *argv[])
 	const char *remote = NULL;
 	uint64_t size = UINT64_MAX;
 	struct host_addr addr;
-	bool json = false;
+	bool json = ctl_json;
 	uint32_t padding;
 	struct sender s;
 	int i;
@@ -844,7 +861,7 @@ static int sender_del(int argc, char *argv[])
 static int sender_show(int argc, char *argv[])
 {
 	const char *id = NULL;
-	bool json = false;
+	bool json = ctl_json;
 	struct sender s;
 	int i;
 
@@ -877,7 +894,7 @@ int cmd_sender(int argc, char *argv[])
 		{ "del", sender_del },
 		{ "show", sender_show },
 	};
-	const char *verb = argc > 1 ? argv[1] : "show";
+	const char *verb = argc > 1 ? verb_alias(argv[1]) : "show";
 	size_t i;
 
 	for (i = 1; i < (size_t)argc; i++) {
@@ -889,7 +906,8 @@ int cmd_sender(int argc, char *argv[])
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (!strcmp(verb, verbs[i].name))
 			return verbs[i].fn(argc > 1 ? argc - 2 : 0, argv + 2);
-	fprintf(stderr, "%s: sender: unknown command '%s'\n", PROG_NAME, verb);
+	unknown_command("sender", verb, verbs, sizeof(verbs) / sizeof(verbs[0]),
+			sizeof(verbs[0]));
 	usage(stderr);
 	return 1;
 }

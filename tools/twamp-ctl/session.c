@@ -171,7 +171,7 @@ static int session_add(struct tnl *nl, int argc, char *argv[])
 {
 	struct nlmsghdr *nlh = tnl_msg(nl, TWAMP_CMD_SESSION_NEW, 0);
 	uint8_t aes_key[16], hmac_key[32];
-	struct show_ctx ctx = { 0 };
+	struct show_ctx ctx = { .json = ctl_json };
 	unsigned char addr[16];
 	struct nlattr *nest;
 	uint64_t v;
@@ -292,7 +292,7 @@ static int session_del(struct tnl *nl, int argc, char *argv[])
 
 static int session_show(struct tnl *nl, int argc, char *argv[])
 {
-	struct show_ctx ctx = { 0 };
+	struct show_ctx ctx = { .json = ctl_json };
 	struct nlmsghdr *nlh;
 	const char *id = NULL;
 	int i, err;

@@ -17,7 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/twamp_packet.h>
+
+#include "control.h"
 #include "ctl.h"
+#include "keyfile.h"
 #include "ping.h"
 
 #define TEST_CONNECT_MS		5000
@@ -30,43 +34,66 @@
 #define TEST_PAD_OPEN		27
 #define TEST_PAD_KEYED		64
 
-void test_usage(FILE *f)
+static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s test [-m open|auth|encrypt|mixed] [-k KEYFILE -K KEYID]\n"
 		"                     [-4|-6] [-c COUNT] [-i INTERVAL] [-s SIZE] [-Q DSCP]\n"
-		"                     [-t TTL] [-p PORT] [-I DEV|ADDR] [-w WAIT] [--ptp]\n"
-		"                     [--poisson] [--symmetric] [-q] [-j] HOST\n"
+		"                     [-t TTL] [-p PORT] [-I DEV|ADDR] [-w DEADLINE]\n"
+		"                     [-W TIMEOUT] [--ptp] [--poisson] [--symmetric]\n"
+		"                     [-q] [-D] [-O] [-j] HOST\n"
 		"Run a TWAMP test (RFC 5357) against the TWAMP server at HOST: set up a\n"
 		"test session over TWAMP-Control, send test packets from a kernel\n"
-		"Session-Sender until COUNT packets were sent or Ctrl-C, then stop the\n"
-		"session and print statistics.\n"
+		"Session-Sender until COUNT packets were sent, DEADLINE passed or Ctrl-C,\n"
+		"then stop the session and print statistics.\n"
 		"  -m MODE      control and test security: open (default), auth,\n"
 		"               encrypt, or mixed (encrypted control, open test)\n"
-		"  -k KEYFILE   file of 'KeyID secret' lines (needed unless open)\n"
+		"  -k KEYFILE   file of 'KeyID secret' lines (needed unless open), which\n"
+		"               group and others must not be able to read\n"
 		"  -K KEYID     the KeyID to use from KEYFILE\n"
 		"  -p PORT      the server's TWAMP-Control port (default 862)\n"
 		"  -c COUNT     stop after COUNT packets (default: until Ctrl-C)\n"
 		"  -i INTERVAL  seconds between packets, such as 0.2, or a duration such\n"
-		"               as 200ms (default 1; the mean with --poisson)\n"
+		"               as 200ms, 10us to 3600s (default 1; the mean with --poisson)\n"
 		"  -s SIZE      UDP payload octets (default 41, or 112 with auth or\n"
 		"               encrypt: packets as large as the replies)\n"
 		"  -Q DSCP      DSCP 0-63 or a name such as ef or af41 (default 0)\n"
 		"  -t TTL       IP TTL or hop limit, 1-255 (default 255)\n"
 		"  -I DEV|ADDR  send through a device or VRF, or from a local address\n"
-		"  -w WAIT      how long to wait for a reply, as INTERVAL (default 1)\n"
+		"  -w DEADLINE  end the run after DEADLINE seconds, whatever came back\n"
+		"  -W TIMEOUT   how long to wait for each reply, as INTERVAL (default 1)\n"
 		"  --ptp        PTP timestamps instead of NTP\n"
 		"  --poisson    Poisson-distributed gaps (RFC 2330), not periodic\n"
 		"  --symmetric  ask for Symmetrical Size (RFC 6038): replies as large\n"
 		"               as the test packets (SIZE at least 41, or 112 keyed)\n"
 		"  -4, -6       IPv4 or IPv6 only\n"
 		"  -q           print only the first and the last lines\n"
+		"  -D           print [seconds.microseconds] since the epoch before lines\n"
+		"  -O           report a packet still unanswered when the next one goes\n"
 		"  -j           print one JSON document at the end\n"
-		"Exit status: 0 if a reply came back, else 1.\n", PROG_NAME);
+		"Exit status: 0 if a reply came back, 1 if none did, 2 on an error.\n",
+		PROG_NAME);
+}
+
+static const struct probe_cmd test_cmd = { "test", true, usage };
+
+/* The TWAMP-Control Modes bit of what -m asked for. */
+static uint32_t twc_mode(enum probe_mode mode)
+{
+	switch (mode) {
+	case PROBE_MODE_AUTH:
+		return TWC_MODE_AUTH;
+	case PROBE_MODE_ENCRYPT:
+		return TWC_MODE_ENCRYPT;
+	case PROBE_MODE_MIXED:
+		return TWC_MODE_MIXED;
+	default:
+		return TWC_MODE_OPEN;
+	}
 }
 
 struct test_ctx {
-	struct ping_opts *o;
+	struct probe_opts *o;
 	struct twc_client *cl;
 	int fd;				/* the control connection */
 	struct twc_session_acc acc;
@@ -75,14 +102,14 @@ struct test_ctx {
 	bool started;
 };
 
-static const char *mode_name(uint32_t mode)
+static const char *mode_name(enum probe_mode mode)
 {
 	switch (mode) {
-	case TWC_MODE_AUTH:
+	case PROBE_MODE_AUTH:
 		return "authenticated";
-	case TWC_MODE_ENCRYPT:
+	case PROBE_MODE_ENCRYPT:
 		return "encrypted";
-	case TWC_MODE_MIXED:
+	case PROBE_MODE_MIXED:
 		return "mixed";
 	default:
 		return "unauthenticated";
@@ -136,7 +163,7 @@ static uint16_t sa_port(const struct sockaddr_storage *ss)
 }
 
 /* The control connection, with a bounded wait for the handshake. */
-static int control_connect(const struct ping_opts *o,
+static int control_connect(const struct probe_opts *o,
 			   const struct host_addr *addr)
 {
 	struct sockaddr_storage ss = { .ss_family = addr->family };
@@ -225,12 +252,12 @@ static int pick_sender_port(const struct sockaddr_storage *local,
 	return ret;
 }
 
-static int load_secret(const struct ping_opts *o, struct twc_client_cfg *cfg,
+static int load_secret(const struct probe_opts *o, struct twc_client_cfg *cfg,
 		       struct twc_keyring **kr)
 {
 	char err[256];
 
-	if (o->mode == TWC_MODE_OPEN) {
+	if (o->mode == PROBE_MODE_OPEN) {
 		if (o->key_file || o->key_id)
 			fprintf(stderr,
 				"%s: test: -k and -K are unused in open mode\n",
@@ -240,6 +267,10 @@ static int load_secret(const struct ping_opts *o, struct twc_client_cfg *cfg,
 	if (!o->key_file || !o->key_id) {
 		fprintf(stderr, "%s: test: mode %s needs -k KEYFILE and -K KEYID\n",
 			PROG_NAME, mode_name(o->mode));
+		return -1;
+	}
+	if (key_file_check(o->key_file, err, sizeof(err))) {
+		fprintf(stderr, "%s: test: %s\n", PROG_NAME, err);
 		return -1;
 	}
 	*kr = twc_keyring_load(o->key_file, err, sizeof(err));
@@ -260,9 +291,9 @@ static int load_secret(const struct ping_opts *o, struct twc_client_cfg *cfg,
 /* The request, and the kernel sender that matches what was accepted. */
 static int request_session(struct test_ctx *t, int fd)
 {
-	struct ping_opts *o = t->o;
+	struct probe_opts *o = t->o;
 	struct sender *s = &o->cfg;
-	bool keyed = o->mode == TWC_MODE_AUTH || o->mode == TWC_MODE_ENCRYPT;
+	bool keyed = o->mode == PROBE_MODE_AUTH || o->mode == PROBE_MODE_ENCRYPT;
 	unsigned int header = keyed ? TWAMP_SENDER_AUTH_SIZE :
 				      TWAMP_SENDER_SIZE;
 	struct twc_session_req req = { 0 };
@@ -337,7 +368,7 @@ static int request_session(struct test_ctx *t, int fd)
 	if (keyed) {
 		twc_client_test_keys(t->cl, t->acc.sid, &keys);
 		s->has[TWAMP_A_SENDER_SECURITY] = true;
-		s->v[TWAMP_A_SENDER_SECURITY] = o->mode == TWC_MODE_AUTH ?
+		s->v[TWAMP_A_SENDER_SECURITY] = o->mode == PROBE_MODE_AUTH ?
 			TWAMP_SECURITY_AUTH : TWAMP_SECURITY_ENCRYPT;
 		s->has[TWAMP_A_SENDER_AES_KEY] = true;
 		memcpy(s->aes_key, keys.aes, sizeof(s->aes_key));
@@ -431,21 +462,21 @@ int cmd_test(int argc, char *argv[])
 	struct test_ctx t = { 0 };
 	struct ping_hooks hooks;
 	struct host_addr addr;
-	struct ping_opts o;
+	struct probe_opts o;
 	char err[256];
-	int fd, ret = 1;
+	int fd, ret;
 
-	ret = ping_parse_opts(argc, argv, &o, "test");
-	if (ret)
-		return ret == 2 ? 0 : 1;
-	ret = 1;
+	ret = probe_parse_opts(argc, argv, &o, &test_cmd);
+	if (ret >= 0)
+		return ret;
+	ret = PROBE_EXIT_ERROR;
 	if (load_secret(&o, &cfg, &kr) || ping_resolve(&o, &addr))
 		goto out;
 	fd = control_connect(&o, &addr);
 	if (fd < 0)
 		goto out;
 
-	cfg.mode = o.mode | (o.symmetric ? TWC_MODE_SYMMETRIC : 0);
+	cfg.mode = twc_mode(o.mode) | (o.symmetric ? TWC_MODE_SYMMETRIC : 0);
 	t.o = &o;
 	t.fd = fd;
 	t.mode_name = mode_name(o.mode);

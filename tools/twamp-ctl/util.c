@@ -14,6 +14,8 @@
 #include "ctl.h"
 #include "util.h"
 
+bool ctl_json, ctl_pretty;
+
 bool is_help(const char *arg)
 {
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help") ||
@@ -25,6 +27,7 @@ int parse_id_json_args(const char *cmd, int argc, char *argv[],
 {
 	int i;
 
+	*json = *json || ctl_json;
 	for (i = 1; i < argc; i++) {
 		if (is_help(argv[i])) {
 			usage(stdout);

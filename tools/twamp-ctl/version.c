@@ -82,7 +82,7 @@ static void usage(FILE *f)
 int cmd_version(int argc, char *argv[])
 {
 	struct module_info mi = { .version = "" };
-	bool json = false;
+	bool json = ctl_json;
 	struct tnl nl;
 	size_t i;
 	int err;
