@@ -6,6 +6,14 @@
  * accepts, so anything else is rejected by the core with an extack message
  * before a handler runs. Handlers add their own messages for the semantic
  * checks a policy cannot express.
+ *
+ * The policies and the operation table are generated from the spec,
+ * Documentation/netlink/specs/twamp.yaml, into netlink-gen.[ch] (make
+ * regen). They are per-operation policies in a table of struct genl_ops
+ * (kernel-policy: per-op), not split ops: struct genl_split_ops came in
+ * Linux 6.2, and the module builds on 6.1 from the same generated table.
+ * The family itself is defined here, where its pre_doit and the rest of
+ * what the generator does not describe are.
  */
 
 #include <linux/capability.h>
@@ -18,7 +26,16 @@
 #include <linux/twamp_packet.h>
 
 #include "compat.h"
+#include "netlink-gen.h"
 #include "twamp.h"
+
+/*
+ * The highest attribute type of a generated nested policy: the last
+ * attribute the operation takes, which may be below the nest's maximum.
+ * nla_parse_nested() then clears tb only up to it: the handlers' tb, of the
+ * nest's whole space, start cleared.
+ */
+#define TWAMP_NL_MAXTYPE(policy)	(ARRAY_SIZE(policy) - 1)
 
 static struct genl_family twamp_nl_family;
 
@@ -48,7 +65,7 @@ static u64 twamp_features(void)
 	       TWAMP_FEATURE_AUTH | TWAMP_FEATURE_ENCRYPT | TWAMP_FEATURE_PTP;
 }
 
-static int twamp_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
+int twamp_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *nest;
 	struct sk_buff *msg;
@@ -78,16 +95,7 @@ nla_put_failure:
 
 /* CLOCK_GET / CLOCK_SET */
 
-static const struct nla_policy twamp_clock_set_policy[TWAMP_A_CLOCK_MAX + 1] = {
-	[TWAMP_A_CLOCK_SYNCED]		= NLA_POLICY_MAX(NLA_U8, 1),
-	[TWAMP_A_CLOCK_ERROR_NS]	= { .type = NLA_U64 },
-};
-
-static const struct nla_policy twamp_nl_clock_set_policy[TWAMP_A_MAX + 1] = {
-	[TWAMP_A_CLOCK] = NLA_POLICY_NESTED(twamp_clock_set_policy),
-};
-
-static int twamp_nl_clock_get_doit(struct sk_buff *skb, struct genl_info *info)
+int twamp_nl_clock_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
 	struct nlattr *nest;
@@ -118,10 +126,10 @@ nla_put_failure:
 	return -EMSGSIZE;
 }
 
-static int twamp_nl_clock_set_doit(struct sk_buff *skb, struct genl_info *info)
+int twamp_nl_clock_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
-	struct nlattr *tb[TWAMP_A_CLOCK_MAX + 1];
+	struct nlattr *tb[TWAMP_A_CLOCK_MAX + 1] = {};
 	bool synced;
 	u64 error_ns;
 	int err;
@@ -131,8 +139,9 @@ static int twamp_nl_clock_set_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 
-	err = nla_parse_nested(tb, TWAMP_A_CLOCK_MAX, info->attrs[TWAMP_A_CLOCK],
-			       twamp_clock_set_policy, info->extack);
+	err = nla_parse_nested(tb, TWAMP_NL_MAXTYPE(twamp_clock_set_input_nl_policy),
+			       info->attrs[TWAMP_A_CLOCK],
+			       twamp_clock_set_input_nl_policy, info->extack);
 	if (err)
 		return err;
 
@@ -154,60 +163,6 @@ static int twamp_nl_clock_set_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /* REFLECTOR_NEW / _DEL / _GET */
-
-static const struct nla_policy twamp_prefix_policy[TWAMP_A_PREFIX_MAX + 1] = {
-	[TWAMP_A_PREFIX_IPV4]	= { .type = NLA_BE32 },
-	[TWAMP_A_PREFIX_IPV6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[TWAMP_A_PREFIX_LEN]	= NLA_POLICY_MAX(NLA_U8, 128),
-};
-
-static struct netlink_range_validation twamp_rate_range = {
-	.max = 10 * 1000 * 1000,
-};
-
-static struct netlink_range_validation twamp_padding_range = {
-	.max = TWAMP_MAX_PAYLOAD,
-};
-
-static struct netlink_range_validation twamp_sessions_range = {
-	.min = 1,
-	.max = TWAMP_MAX_SESSIONS,
-};
-
-static struct netlink_range_validation twamp_refwait_range = {
-	.min = TWAMP_MIN_DYNAMIC_REFWAIT_MS,
-	.max = TWAMP_MAX_DYNAMIC_REFWAIT_MS,
-};
-
-static const struct nla_policy twamp_reflector_new_policy[TWAMP_A_REFLECTOR_MAX + 1] = {
-	[TWAMP_A_REFLECTOR_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
-	[TWAMP_A_REFLECTOR_LOCAL_IPV4]	= { .type = NLA_BE32 },
-	[TWAMP_A_REFLECTOR_LOCAL_IPV6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[TWAMP_A_REFLECTOR_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
-	[TWAMP_A_REFLECTOR_FORMAT]	= NLA_POLICY_MAX(NLA_U8, TWAMP_FORMAT_MAX),
-	[TWAMP_A_REFLECTOR_STATEFUL]	= { .type = NLA_FLAG },
-	[TWAMP_A_REFLECTOR_TS_FORMAT]	= NLA_POLICY_MAX(NLA_U8, TWAMP_TS_MAX),
-	[TWAMP_A_REFLECTOR_DSCP]	= NLA_POLICY_MAX(NLA_U8, 63),
-	[TWAMP_A_REFLECTOR_ALLOW]	= NLA_POLICY_NESTED_ARRAY(twamp_prefix_policy),
-	[TWAMP_A_REFLECTOR_RATE_LIMIT]	= NLA_POLICY_FULL_RANGE(NLA_U32, &twamp_rate_range),
-	[TWAMP_A_REFLECTOR_SESSIONS_ONLY] = { .type = NLA_FLAG },
-	[TWAMP_A_REFLECTOR_BIND]	= { .type = NLA_FLAG },
-	[TWAMP_A_REFLECTOR_MAX_DYNAMIC]	= NLA_POLICY_FULL_RANGE(NLA_U32, &twamp_sessions_range),
-	[TWAMP_A_REFLECTOR_MAX_PER_SOURCE] = NLA_POLICY_FULL_RANGE(NLA_U32, &twamp_sessions_range),
-	[TWAMP_A_REFLECTOR_DYNAMIC_REFWAIT] = NLA_POLICY_FULL_RANGE(NLA_U32, &twamp_refwait_range),
-};
-
-static const struct nla_policy twamp_reflector_id_policy[TWAMP_A_REFLECTOR_MAX + 1] = {
-	[TWAMP_A_REFLECTOR_ID]		= NLA_POLICY_MIN(NLA_U32, 1),
-};
-
-static const struct nla_policy twamp_nl_reflector_new_policy[TWAMP_A_MAX + 1] = {
-	[TWAMP_A_REFLECTOR] = NLA_POLICY_NESTED(twamp_reflector_new_policy),
-};
-
-static const struct nla_policy twamp_nl_reflector_id_policy[TWAMP_A_MAX + 1] = {
-	[TWAMP_A_REFLECTOR] = NLA_POLICY_NESTED(twamp_reflector_id_policy),
-};
 
 static int twamp_nl_put_counters_sum(struct sk_buff *msg, int attr,
 				     const u64 sum[__TWAMP_CNT_MAX])
@@ -354,8 +309,9 @@ static int twamp_nl_parse_allow(struct twamp_reflector *r, struct nlattr *list,
 	nla_for_each_nested(entry, list, rem) {
 		struct twamp_prefix *p = &r->allow[r->n_allow];
 
-		err = nla_parse_nested(tb, TWAMP_A_PREFIX_MAX, entry,
-				       twamp_prefix_policy, extack);
+		err = nla_parse_nested(tb, TWAMP_NL_MAXTYPE(twamp_prefix_nl_policy),
+				       entry,
+				       twamp_prefix_nl_policy, extack);
 		if (err)
 			return err;
 		if (!!tb[TWAMP_A_PREFIX_IPV4] == !!tb[TWAMP_A_PREFIX_IPV6]) {
@@ -476,11 +432,10 @@ static int twamp_nl_parse_reflector(struct twamp_reflector *r,
 	return 0;
 }
 
-static int twamp_nl_reflector_new_doit(struct sk_buff *skb,
-				       struct genl_info *info)
+int twamp_nl_reflector_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
-	struct nlattr *tb[TWAMP_A_REFLECTOR_MAX + 1];
+	struct nlattr *tb[TWAMP_A_REFLECTOR_MAX + 1] = {};
 	struct twamp_reflector *r;
 	struct sk_buff *msg;
 	int err;
@@ -489,9 +444,9 @@ static int twamp_nl_reflector_new_doit(struct sk_buff *skb,
 		NL_SET_ERR_MSG(info->extack, "missing reflector attributes");
 		return -EINVAL;
 	}
-	err = nla_parse_nested(tb, TWAMP_A_REFLECTOR_MAX,
+	err = nla_parse_nested(tb, TWAMP_NL_MAXTYPE(twamp_reflector_new_input_nl_policy),
 			       info->attrs[TWAMP_A_REFLECTOR],
-			       twamp_reflector_new_policy, info->extack);
+			       twamp_reflector_new_input_nl_policy, info->extack);
 	if (err)
 		return err;
 
@@ -539,13 +494,13 @@ err_free:
 static struct twamp_reflector *twamp_nl_reflector_find(struct twamp_net *tn,
 						       struct genl_info *info)
 {
-	struct nlattr *tb[TWAMP_A_REFLECTOR_MAX + 1];
+	struct nlattr *tb[TWAMP_A_REFLECTOR_MAX + 1] = {};
 	struct twamp_reflector *r;
 
 	if (GENL_REQ_ATTR_CHECK(info, TWAMP_A_REFLECTOR) ||
-	    nla_parse_nested(tb, TWAMP_A_REFLECTOR_MAX,
+	    nla_parse_nested(tb, TWAMP_NL_MAXTYPE(twamp_reflector_id_input_nl_policy),
 			     info->attrs[TWAMP_A_REFLECTOR],
-			     twamp_reflector_id_policy, info->extack) ||
+			     twamp_reflector_id_input_nl_policy, info->extack) ||
 	    NL_REQ_ATTR_CHECK(info->extack, info->attrs[TWAMP_A_REFLECTOR], tb,
 			      TWAMP_A_REFLECTOR_ID)) {
 		NL_SET_ERR_MSG(info->extack, "missing reflector ID");
@@ -560,8 +515,7 @@ static struct twamp_reflector *twamp_nl_reflector_find(struct twamp_net *tn,
 	return r;
 }
 
-static int twamp_nl_reflector_del_doit(struct sk_buff *skb,
-				       struct genl_info *info)
+int twamp_nl_reflector_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
 	struct twamp_reflector *r;
@@ -578,8 +532,7 @@ static int twamp_nl_reflector_del_doit(struct sk_buff *skb,
 	return 0;
 }
 
-static int twamp_nl_reflector_get_doit(struct sk_buff *skb,
-				       struct genl_info *info)
+int twamp_nl_reflector_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
 	struct twamp_reflector *r;
@@ -603,8 +556,8 @@ static int twamp_nl_reflector_get_doit(struct sk_buff *skb,
 	return genlmsg_reply(msg, info);
 }
 
-static int twamp_nl_reflector_dumpit(struct sk_buff *skb,
-				     struct netlink_callback *cb)
+int twamp_nl_reflector_get_dumpit(struct sk_buff *skb,
+				  struct netlink_callback *cb)
 {
 	struct twamp_net *tn = twamp_pernet(sock_net(skb->sk));
 	struct twamp_reflector *r;
@@ -662,38 +615,6 @@ static struct twamp_crypto *twamp_nl_parse_crypto(struct nlattr *security,
 }
 
 /* SESSION_NEW / _DEL / _GET */
-
-static const struct nla_policy twamp_session_new_policy[TWAMP_A_SESSION_MAX + 1] = {
-	[TWAMP_A_SESSION_REFLECTOR_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
-	[TWAMP_A_SESSION_PEER_IPV4]	= { .type = NLA_BE32 },
-	[TWAMP_A_SESSION_PEER_IPV6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[TWAMP_A_SESSION_PEER_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
-	[TWAMP_A_SESSION_SID]		= NLA_POLICY_EXACT_LEN(16),
-	[TWAMP_A_SESSION_SSID]		= NLA_POLICY_MIN(NLA_U16, 1),
-	[TWAMP_A_SESSION_PADDING]	= NLA_POLICY_FULL_RANGE(NLA_U32, &twamp_padding_range),
-	[TWAMP_A_SESSION_REFLECT_OCTETS] = { .type = NLA_U16 },
-	[TWAMP_A_SESSION_REFLECT_LEN]	= NLA_POLICY_MAX(NLA_U16, TWAMP_MAX_PAYLOAD),
-	[TWAMP_A_SESSION_SERVER_OCTETS]	= { .type = NLA_U16 },
-	[TWAMP_A_SESSION_SYMMETRIC]	= { .type = NLA_FLAG },
-	[TWAMP_A_SESSION_REFWAIT]	= { .type = NLA_U32 },
-	[TWAMP_A_SESSION_BIND]		= { .type = NLA_FLAG },
-	[TWAMP_A_SESSION_DSCP]		= NLA_POLICY_MAX(NLA_U8, 63),
-	[TWAMP_A_SESSION_SECURITY]	= NLA_POLICY_MAX(NLA_U8, TWAMP_SECURITY_MAX),
-	[TWAMP_A_SESSION_AES_KEY]	= NLA_POLICY_EXACT_LEN(TWAMP_AES_KEY_LEN),
-	[TWAMP_A_SESSION_HMAC_KEY]	= NLA_POLICY_EXACT_LEN(TWAMP_HMAC_KEY_LEN),
-};
-
-static const struct nla_policy twamp_session_id_policy[TWAMP_A_SESSION_MAX + 1] = {
-	[TWAMP_A_SESSION_ID]		= NLA_POLICY_MIN(NLA_U32, 1),
-};
-
-static const struct nla_policy twamp_nl_session_new_policy[TWAMP_A_MAX + 1] = {
-	[TWAMP_A_SESSION] = NLA_POLICY_NESTED(twamp_session_new_policy),
-};
-
-static const struct nla_policy twamp_nl_session_id_policy[TWAMP_A_MAX + 1] = {
-	[TWAMP_A_SESSION] = NLA_POLICY_NESTED(twamp_session_id_policy),
-};
 
 static int twamp_nl_fill_session(struct sk_buff *msg,
 				 const struct twamp_session *s,
@@ -826,11 +747,10 @@ static int twamp_nl_parse_session(struct twamp_session *s,
 	return 0;
 }
 
-static int twamp_nl_session_new_doit(struct sk_buff *skb,
-				     struct genl_info *info)
+int twamp_nl_session_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
-	struct nlattr *tb[TWAMP_A_SESSION_MAX + 1];
+	struct nlattr *tb[TWAMP_A_SESSION_MAX + 1] = {};
 	struct twamp_reflector *r;
 	struct twamp_session *s;
 	struct sk_buff *msg;
@@ -840,9 +760,9 @@ static int twamp_nl_session_new_doit(struct sk_buff *skb,
 		NL_SET_ERR_MSG(info->extack, "missing session attributes");
 		return -EINVAL;
 	}
-	err = nla_parse_nested(tb, TWAMP_A_SESSION_MAX,
+	err = nla_parse_nested(tb, TWAMP_NL_MAXTYPE(twamp_session_new_input_nl_policy),
 			       info->attrs[TWAMP_A_SESSION],
-			       twamp_session_new_policy, info->extack);
+			       twamp_session_new_input_nl_policy, info->extack);
 	if (err)
 		return err;
 	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[TWAMP_A_SESSION], tb,
@@ -907,13 +827,13 @@ err_free:
 static struct twamp_session *twamp_nl_session_find(struct twamp_net *tn,
 						   struct genl_info *info)
 {
-	struct nlattr *tb[TWAMP_A_SESSION_MAX + 1];
+	struct nlattr *tb[TWAMP_A_SESSION_MAX + 1] = {};
 	struct twamp_session *s;
 
 	if (GENL_REQ_ATTR_CHECK(info, TWAMP_A_SESSION) ||
-	    nla_parse_nested(tb, TWAMP_A_SESSION_MAX,
+	    nla_parse_nested(tb, TWAMP_NL_MAXTYPE(twamp_session_id_input_nl_policy),
 			     info->attrs[TWAMP_A_SESSION],
-			     twamp_session_id_policy, info->extack) ||
+			     twamp_session_id_input_nl_policy, info->extack) ||
 	    NL_REQ_ATTR_CHECK(info->extack, info->attrs[TWAMP_A_SESSION], tb,
 			      TWAMP_A_SESSION_ID)) {
 		NL_SET_ERR_MSG(info->extack, "missing session ID");
@@ -928,8 +848,7 @@ static struct twamp_session *twamp_nl_session_find(struct twamp_net *tn,
 	return s;
 }
 
-static int twamp_nl_session_del_doit(struct sk_buff *skb,
-				     struct genl_info *info)
+int twamp_nl_session_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
 	struct twamp_session *s;
@@ -942,8 +861,7 @@ static int twamp_nl_session_del_doit(struct sk_buff *skb,
 	return PTR_ERR_OR_ZERO(s);
 }
 
-static int twamp_nl_session_get_doit(struct sk_buff *skb,
-				     struct genl_info *info)
+int twamp_nl_session_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
 	struct twamp_session *s;
@@ -971,8 +889,8 @@ static int twamp_nl_session_get_doit(struct sk_buff *skb,
  * Dump cursor: args[0] is the reflector ID, args[1] how many of its
  * sessions (in creation order) were already sent.
  */
-static int twamp_nl_session_dumpit(struct sk_buff *skb,
-				   struct netlink_callback *cb)
+int twamp_nl_session_get_dumpit(struct sk_buff *skb,
+				struct netlink_callback *cb)
 {
 	struct twamp_net *tn = twamp_pernet(sock_net(skb->sk));
 	struct twamp_reflector *r;
@@ -1014,59 +932,6 @@ static int twamp_nl_session_dumpit(struct sk_buff *skb,
 }
 
 /* SENDER_NEW / _START / _STOP / _DEL / _GET, and the results group */
-
-enum twamp_nl_mcgrp {
-	TWAMP_NL_MCGRP_RESULTS,
-};
-
-static struct netlink_range_validation twamp_interval_range = {
-	.min = 10 * NSEC_PER_USEC,
-	.max = 3600ULL * NSEC_PER_SEC,
-};
-
-static struct netlink_range_validation twamp_wait_range = {
-	.max = 3600ULL * NSEC_PER_SEC,
-};
-
-static const struct nla_policy twamp_sender_new_policy[TWAMP_A_SENDER_MAX + 1] = {
-	[TWAMP_A_SENDER_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
-	[TWAMP_A_SENDER_LOCAL_IPV4]	= { .type = NLA_BE32 },
-	[TWAMP_A_SENDER_LOCAL_IPV6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[TWAMP_A_SENDER_LOCAL_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
-	[TWAMP_A_SENDER_REMOTE_IPV4]	= { .type = NLA_BE32 },
-	[TWAMP_A_SENDER_REMOTE_IPV6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[TWAMP_A_SENDER_REMOTE_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
-	[TWAMP_A_SENDER_FORMAT]		= NLA_POLICY_MAX(NLA_U8, TWAMP_FORMAT_MAX),
-	[TWAMP_A_SENDER_TS_FORMAT]	= NLA_POLICY_MAX(NLA_U8, TWAMP_TS_MAX),
-	[TWAMP_A_SENDER_SSID]		= NLA_POLICY_MIN(NLA_U16, 1),
-	[TWAMP_A_SENDER_DSCP]		= NLA_POLICY_MAX(NLA_U8, 63),
-	[TWAMP_A_SENDER_TTL]		= NLA_POLICY_MIN(NLA_U8, 1),
-	[TWAMP_A_SENDER_PADDING]	= NLA_POLICY_FULL_RANGE(NLA_U32, &twamp_padding_range),
-	[TWAMP_A_SENDER_COUNT]		= { .type = NLA_U32 },
-	[TWAMP_A_SENDER_DURATION]	= { .type = NLA_U64 },
-	[TWAMP_A_SENDER_INTERVAL]	= NLA_POLICY_FULL_RANGE(NLA_U64, &twamp_interval_range),
-	[TWAMP_A_SENDER_SCHEDULE]	= NLA_POLICY_MAX(NLA_U8, TWAMP_SCHEDULE_MAX),
-	[TWAMP_A_SENDER_SEED]		= { .type = NLA_U64 },
-	[TWAMP_A_SENDER_START_TIME]	= { .type = NLA_U64 },
-	[TWAMP_A_SENDER_WAIT]		= NLA_POLICY_FULL_RANGE(NLA_U64, &twamp_wait_range),
-	[TWAMP_A_SENDER_BIND]		= { .type = NLA_FLAG },
-	[TWAMP_A_SENDER_SECURITY]	= NLA_POLICY_MAX(NLA_U8, TWAMP_SECURITY_MAX),
-	[TWAMP_A_SENDER_SID]		= NLA_POLICY_EXACT_LEN(16),
-	[TWAMP_A_SENDER_AES_KEY]	= NLA_POLICY_EXACT_LEN(TWAMP_AES_KEY_LEN),
-	[TWAMP_A_SENDER_HMAC_KEY]	= NLA_POLICY_EXACT_LEN(TWAMP_HMAC_KEY_LEN),
-};
-
-static const struct nla_policy twamp_sender_id_policy[TWAMP_A_SENDER_MAX + 1] = {
-	[TWAMP_A_SENDER_ID]		= NLA_POLICY_MIN(NLA_U32, 1),
-};
-
-static const struct nla_policy twamp_nl_sender_new_policy[TWAMP_A_MAX + 1] = {
-	[TWAMP_A_SENDER] = NLA_POLICY_NESTED(twamp_sender_new_policy),
-};
-
-static const struct nla_policy twamp_nl_sender_id_policy[TWAMP_A_MAX + 1] = {
-	[TWAMP_A_SENDER] = NLA_POLICY_NESTED(twamp_sender_id_policy),
-};
 
 static int twamp_nl_put_stats(struct sk_buff *msg,
 			      const struct twamp_stats_snapshot *snap)
@@ -1320,11 +1185,10 @@ static int twamp_nl_parse_sender(struct twamp_sender *s, struct nlattr **tb,
 	return 0;
 }
 
-static int twamp_nl_sender_new_doit(struct sk_buff *skb,
-				    struct genl_info *info)
+int twamp_nl_sender_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
-	struct nlattr *tb[TWAMP_A_SENDER_MAX + 1];
+	struct nlattr *tb[TWAMP_A_SENDER_MAX + 1] = {};
 	struct twamp_stats_snapshot *snap = NULL;
 	struct sk_buff *msg = NULL;
 	struct twamp_sender *s;
@@ -1334,9 +1198,9 @@ static int twamp_nl_sender_new_doit(struct sk_buff *skb,
 		NL_SET_ERR_MSG(info->extack, "missing sender attributes");
 		return -EINVAL;
 	}
-	err = nla_parse_nested(tb, TWAMP_A_SENDER_MAX,
+	err = nla_parse_nested(tb, TWAMP_NL_MAXTYPE(twamp_sender_new_input_nl_policy),
 			       info->attrs[TWAMP_A_SENDER],
-			       twamp_sender_new_policy, info->extack);
+			       twamp_sender_new_input_nl_policy, info->extack);
 	if (err)
 		return err;
 
@@ -1389,13 +1253,13 @@ err_free:
 static struct twamp_sender *twamp_nl_sender_find(struct twamp_net *tn,
 						 struct genl_info *info)
 {
-	struct nlattr *tb[TWAMP_A_SENDER_MAX + 1];
+	struct nlattr *tb[TWAMP_A_SENDER_MAX + 1] = {};
 	struct twamp_sender *s;
 
 	if (GENL_REQ_ATTR_CHECK(info, TWAMP_A_SENDER) ||
-	    nla_parse_nested(tb, TWAMP_A_SENDER_MAX,
+	    nla_parse_nested(tb, TWAMP_NL_MAXTYPE(twamp_sender_id_input_nl_policy),
 			     info->attrs[TWAMP_A_SENDER],
-			     twamp_sender_id_policy, info->extack) ||
+			     twamp_sender_id_input_nl_policy, info->extack) ||
 	    NL_REQ_ATTR_CHECK(info->extack, info->attrs[TWAMP_A_SENDER], tb,
 			      TWAMP_A_SENDER_ID)) {
 		NL_SET_ERR_MSG(info->extack, "missing sender ID");
@@ -1432,26 +1296,22 @@ static int twamp_nl_sender_op(struct genl_info *info, u8 cmd)
 	return err;
 }
 
-static int twamp_nl_sender_start_doit(struct sk_buff *skb,
-				      struct genl_info *info)
+int twamp_nl_sender_start_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return twamp_nl_sender_op(info, TWAMP_CMD_SENDER_START);
 }
 
-static int twamp_nl_sender_stop_doit(struct sk_buff *skb,
-				     struct genl_info *info)
+int twamp_nl_sender_stop_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return twamp_nl_sender_op(info, TWAMP_CMD_SENDER_STOP);
 }
 
-static int twamp_nl_sender_del_doit(struct sk_buff *skb,
-				    struct genl_info *info)
+int twamp_nl_sender_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return twamp_nl_sender_op(info, TWAMP_CMD_SENDER_DEL);
 }
 
-static int twamp_nl_sender_get_doit(struct sk_buff *skb,
-				    struct genl_info *info)
+int twamp_nl_sender_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
 	struct twamp_sender *s;
@@ -1475,8 +1335,8 @@ static int twamp_nl_sender_get_doit(struct sk_buff *skb,
 	return genlmsg_reply(msg, info);
 }
 
-static int twamp_nl_sender_dumpit(struct sk_buff *skb,
-				  struct netlink_callback *cb)
+int twamp_nl_sender_get_dumpit(struct sk_buff *skb,
+			       struct netlink_callback *cb)
 {
 	struct twamp_net *tn = twamp_pernet(sock_net(skb->sk));
 	struct twamp_sender *s;
@@ -1499,7 +1359,7 @@ static int twamp_nl_sender_dumpit(struct sk_buff *skb,
 static int twamp_nl_multicast(struct twamp_sender *s, struct sk_buff *msg)
 {
 	int err = genlmsg_multicast_netns(&twamp_nl_family, s->tn->net, msg, 0,
-					  TWAMP_NL_MCGRP_RESULTS, GFP_ATOMIC);
+					  TWAMP_NLGRP_RESULTS, GFP_ATOMIC);
 
 	/* -ESRCH: nobody listens, which is no loss. */
 	return err == -ESRCH ? 0 : err;
@@ -1532,7 +1392,7 @@ int twamp_nl_notify_result(struct twamp_sender *s,
 	void *hdr;
 
 	if (!genl_has_listeners(&twamp_nl_family, s->tn->net,
-				TWAMP_NL_MCGRP_RESULTS))
+				TWAMP_NLGRP_RESULTS))
 		return 0;
 	msg = genlmsg_new(twamp_nl_result_size(), GFP_ATOMIC);
 	if (!msg)
@@ -1586,7 +1446,7 @@ int twamp_nl_notify_done(struct twamp_sender *s,
 	struct sk_buff *msg;
 
 	if (!genl_has_listeners(&twamp_nl_family, s->tn->net,
-				TWAMP_NL_MCGRP_RESULTS))
+				TWAMP_NLGRP_RESULTS))
 		return 0;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
 	if (!msg)
@@ -1672,107 +1532,6 @@ static int twamp_nl_pre_doit(const struct twamp_genl_pre_op *ops,
 	return 0;
 }
 
-static const struct genl_ops twamp_nl_ops[] = {
-	{
-		/* no policy: the core rejects any attribute */
-		.cmd	= TWAMP_CMD_INFO_GET,
-		.doit	= twamp_nl_info_get_doit,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= TWAMP_CMD_CLOCK_GET,
-		.doit	= twamp_nl_clock_get_doit,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= TWAMP_CMD_CLOCK_SET,
-		.doit	= twamp_nl_clock_set_doit,
-		.policy	= twamp_nl_clock_set_policy,
-		.maxattr = TWAMP_A_MAX,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= TWAMP_CMD_REFLECTOR_NEW,
-		.doit	= twamp_nl_reflector_new_doit,
-		.policy	= twamp_nl_reflector_new_policy,
-		.maxattr = TWAMP_A_MAX,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= TWAMP_CMD_REFLECTOR_DEL,
-		.doit	= twamp_nl_reflector_del_doit,
-		.policy	= twamp_nl_reflector_id_policy,
-		.maxattr = TWAMP_A_MAX,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= TWAMP_CMD_REFLECTOR_GET,
-		.doit	= twamp_nl_reflector_get_doit,
-		.dumpit	= twamp_nl_reflector_dumpit,
-		.policy	= twamp_nl_reflector_id_policy,
-		.maxattr = TWAMP_A_MAX,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= TWAMP_CMD_SESSION_NEW,
-		.doit	= twamp_nl_session_new_doit,
-		.policy	= twamp_nl_session_new_policy,
-		.maxattr = TWAMP_A_MAX,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= TWAMP_CMD_SESSION_DEL,
-		.doit	= twamp_nl_session_del_doit,
-		.policy	= twamp_nl_session_id_policy,
-		.maxattr = TWAMP_A_MAX,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= TWAMP_CMD_SESSION_GET,
-		.doit	= twamp_nl_session_get_doit,
-		.dumpit	= twamp_nl_session_dumpit,
-		.policy	= twamp_nl_session_id_policy,
-		.maxattr = TWAMP_A_MAX,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= TWAMP_CMD_SENDER_NEW,
-		.doit	= twamp_nl_sender_new_doit,
-		.policy	= twamp_nl_sender_new_policy,
-		.maxattr = TWAMP_A_MAX,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= TWAMP_CMD_SENDER_START,
-		.doit	= twamp_nl_sender_start_doit,
-		.policy	= twamp_nl_sender_id_policy,
-		.maxattr = TWAMP_A_MAX,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= TWAMP_CMD_SENDER_STOP,
-		.doit	= twamp_nl_sender_stop_doit,
-		.policy	= twamp_nl_sender_id_policy,
-		.maxattr = TWAMP_A_MAX,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= TWAMP_CMD_SENDER_DEL,
-		.doit	= twamp_nl_sender_del_doit,
-		.policy	= twamp_nl_sender_id_policy,
-		.maxattr = TWAMP_A_MAX,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd	= TWAMP_CMD_SENDER_GET,
-		.doit	= twamp_nl_sender_get_doit,
-		.dumpit	= twamp_nl_sender_dumpit,
-		.policy	= twamp_nl_sender_id_policy,
-		.maxattr = TWAMP_A_MAX,
-		.flags	= GENL_UNS_ADMIN_PERM,
-	},
-};
-
 /*
  * Results name the peers and timings of every sender in the namespace:
  * joining needs CAP_NET_ADMIN in the namespace's user namespace, as every
@@ -1784,10 +1543,6 @@ static const struct genl_ops twamp_nl_ops[] = {
 #error "twamp needs GENL_MCAST_CAP_NET_ADMIN (Linux 6.7, or a stable kernel with it)"
 #endif
 
-static const struct genl_multicast_group twamp_nl_mcgrps[] = {
-	{ .name = TWAMP_MCGRP_RESULTS, .flags = GENL_MCAST_CAP_NET_ADMIN, },
-};
-
 static struct genl_family twamp_nl_family __ro_after_init = {
 	.name		= TWAMP_GENL_NAME,
 	.version	= TWAMP_GENL_VERSION,
@@ -1795,10 +1550,10 @@ static struct genl_family twamp_nl_family __ro_after_init = {
 	.netnsok	= true,
 	.module		= THIS_MODULE,
 	.pre_doit	= twamp_nl_pre_doit,
-	.ops		= twamp_nl_ops,
+	.ops		= twamp_nl_ops,	/* netlink-gen.c */
 	.n_ops		= ARRAY_SIZE(twamp_nl_ops),
 	.resv_start_op	= TWAMP_CMD_INFO_GET,
-	.mcgrps		= twamp_nl_mcgrps,
+	.mcgrps		= twamp_nl_mcgrps,	/* netlink-gen.c */
 	.n_mcgrps	= ARRAY_SIZE(twamp_nl_mcgrps),
 };
 
