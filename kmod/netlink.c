@@ -39,6 +39,16 @@
 
 static struct genl_family twamp_nl_family;
 
+/*
+ * The namespace whose lock pre_doit holds for an operation on one object
+ * (user_ptr[0] is the object, user_ptr[1] the namespace); NULL for the
+ * others.
+ */
+static struct twamp_net *twamp_nl_target_net(struct genl_info *info)
+{
+	return info->user_ptr[1];
+}
+
 static struct sk_buff *twamp_nl_reply_new(struct genl_info *info, void **hdr)
 {
 	struct sk_buff *msg;
@@ -490,52 +500,18 @@ err_free:
 	return err;
 }
 
-/* Caller holds tn->lock. */
-static struct twamp_reflector *twamp_nl_reflector_find(struct twamp_net *tn,
-						       struct genl_info *info)
-{
-	struct nlattr *tb[TWAMP_A_REFLECTOR_MAX + 1] = {};
-	struct twamp_reflector *r;
-
-	if (GENL_REQ_ATTR_CHECK(info, TWAMP_A_REFLECTOR) ||
-	    nla_parse_nested(tb, TWAMP_NL_MAXTYPE(twamp_reflector_id_input_nl_policy),
-			     info->attrs[TWAMP_A_REFLECTOR],
-			     twamp_reflector_id_input_nl_policy, info->extack) ||
-	    NL_REQ_ATTR_CHECK(info->extack, info->attrs[TWAMP_A_REFLECTOR], tb,
-			      TWAMP_A_REFLECTOR_ID)) {
-		NL_SET_ERR_MSG(info->extack, "missing reflector ID");
-		return ERR_PTR(-EINVAL);
-	}
-	r = xa_load(&tn->reflectors, nla_get_u32(tb[TWAMP_A_REFLECTOR_ID]));
-	if (!r) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[TWAMP_A_REFLECTOR_ID],
-				    "no reflector with this ID");
-		return ERR_PTR(-ENOENT);
-	}
-	return r;
-}
-
+/* DEL and GET: pre_doit found the reflector and holds tn->lock. */
 int twamp_nl_reflector_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
-	struct twamp_reflector *r;
+	struct twamp_net *tn = twamp_nl_target_net(info);
 
-	mutex_lock(&tn->lock);
-	r = twamp_nl_reflector_find(tn, info);
-	if (IS_ERR(r)) {
-		mutex_unlock(&tn->lock);
-		return PTR_ERR(r);
-	}
-	twamp_reflector_del(r);
+	twamp_reflector_del(info->user_ptr[0]);
 	tn->gen++;
-	mutex_unlock(&tn->lock);
 	return 0;
 }
 
 int twamp_nl_reflector_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
-	struct twamp_reflector *r;
 	struct sk_buff *msg;
 	int err;
 
@@ -543,12 +519,8 @@ int twamp_nl_reflector_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 
-	mutex_lock(&tn->lock);
-	r = twamp_nl_reflector_find(tn, info);
-	err = IS_ERR(r) ? PTR_ERR(r) :
-	      twamp_nl_fill_reflector(msg, r, info->snd_portid, info->snd_seq,
-				      0, TWAMP_CMD_REFLECTOR_GET);
-	mutex_unlock(&tn->lock);
+	err = twamp_nl_fill_reflector(msg, info->user_ptr[0], info->snd_portid,
+				      info->snd_seq, 0, TWAMP_CMD_REFLECTOR_GET);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -823,48 +795,15 @@ err_free:
 	return err;
 }
 
-/* Caller holds tn->lock. */
-static struct twamp_session *twamp_nl_session_find(struct twamp_net *tn,
-						   struct genl_info *info)
-{
-	struct nlattr *tb[TWAMP_A_SESSION_MAX + 1] = {};
-	struct twamp_session *s;
-
-	if (GENL_REQ_ATTR_CHECK(info, TWAMP_A_SESSION) ||
-	    nla_parse_nested(tb, TWAMP_NL_MAXTYPE(twamp_session_id_input_nl_policy),
-			     info->attrs[TWAMP_A_SESSION],
-			     twamp_session_id_input_nl_policy, info->extack) ||
-	    NL_REQ_ATTR_CHECK(info->extack, info->attrs[TWAMP_A_SESSION], tb,
-			      TWAMP_A_SESSION_ID)) {
-		NL_SET_ERR_MSG(info->extack, "missing session ID");
-		return ERR_PTR(-EINVAL);
-	}
-	s = twamp_session_find_id(tn, nla_get_u32(tb[TWAMP_A_SESSION_ID]));
-	if (!s) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[TWAMP_A_SESSION_ID],
-				    "no session with this ID");
-		return ERR_PTR(-ENOENT);
-	}
-	return s;
-}
-
+/* DEL and GET: pre_doit found the session and holds tn->lock. */
 int twamp_nl_session_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
-	struct twamp_session *s;
-
-	mutex_lock(&tn->lock);
-	s = twamp_nl_session_find(tn, info);
-	if (!IS_ERR(s))
-		twamp_session_del(s);
-	mutex_unlock(&tn->lock);
-	return PTR_ERR_OR_ZERO(s);
+	twamp_session_del(info->user_ptr[0]);
+	return 0;
 }
 
 int twamp_nl_session_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
-	struct twamp_session *s;
 	struct sk_buff *msg;
 	int err;
 
@@ -872,12 +811,8 @@ int twamp_nl_session_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 
-	mutex_lock(&tn->lock);
-	s = twamp_nl_session_find(tn, info);
-	err = IS_ERR(s) ? PTR_ERR(s) :
-	      twamp_nl_fill_session(msg, s, info->snd_portid, info->snd_seq,
-				    0, TWAMP_CMD_SESSION_GET);
-	mutex_unlock(&tn->lock);
+	err = twamp_nl_fill_session(msg, info->user_ptr[0], info->snd_portid,
+				    info->snd_seq, 0, TWAMP_CMD_SESSION_GET);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -1249,72 +1184,25 @@ err_free:
 	return err;
 }
 
-/* Caller holds tn->lock. */
-static struct twamp_sender *twamp_nl_sender_find(struct twamp_net *tn,
-						 struct genl_info *info)
-{
-	struct nlattr *tb[TWAMP_A_SENDER_MAX + 1] = {};
-	struct twamp_sender *s;
-
-	if (GENL_REQ_ATTR_CHECK(info, TWAMP_A_SENDER) ||
-	    nla_parse_nested(tb, TWAMP_NL_MAXTYPE(twamp_sender_id_input_nl_policy),
-			     info->attrs[TWAMP_A_SENDER],
-			     twamp_sender_id_input_nl_policy, info->extack) ||
-	    NL_REQ_ATTR_CHECK(info->extack, info->attrs[TWAMP_A_SENDER], tb,
-			      TWAMP_A_SENDER_ID)) {
-		NL_SET_ERR_MSG(info->extack, "missing sender ID");
-		return ERR_PTR(-EINVAL);
-	}
-	s = xa_load(&tn->senders, nla_get_u32(tb[TWAMP_A_SENDER_ID]));
-	if (!s) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[TWAMP_A_SENDER_ID],
-				    "no sender with this ID");
-		return ERR_PTR(-ENOENT);
-	}
-	return s;
-}
-
-static int twamp_nl_sender_op(struct genl_info *info, u8 cmd)
-{
-	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
-	struct twamp_sender *s;
-	int err;
-
-	mutex_lock(&tn->lock);
-	s = twamp_nl_sender_find(tn, info);
-	if (IS_ERR(s)) {
-		err = PTR_ERR(s);
-	} else if (cmd == TWAMP_CMD_SENDER_START) {
-		err = twamp_sender_start(s, info->extack);
-	} else if (cmd == TWAMP_CMD_SENDER_STOP) {
-		err = twamp_sender_stop(s, info->extack);
-	} else {
-		twamp_sender_del(s);
-		err = 0;
-	}
-	mutex_unlock(&tn->lock);
-	return err;
-}
-
+/* START, STOP, DEL and GET: pre_doit found the sender, holds tn->lock. */
 int twamp_nl_sender_start_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return twamp_nl_sender_op(info, TWAMP_CMD_SENDER_START);
+	return twamp_sender_start(info->user_ptr[0], info->extack);
 }
 
 int twamp_nl_sender_stop_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return twamp_nl_sender_op(info, TWAMP_CMD_SENDER_STOP);
+	return twamp_sender_stop(info->user_ptr[0], info->extack);
 }
 
 int twamp_nl_sender_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	return twamp_nl_sender_op(info, TWAMP_CMD_SENDER_DEL);
+	twamp_sender_del(info->user_ptr[0]);
+	return 0;
 }
 
 int twamp_nl_sender_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct twamp_net *tn = twamp_pernet(genl_info_net(info));
-	struct twamp_sender *s;
 	struct sk_buff *msg;
 	int err;
 
@@ -1322,12 +1210,8 @@ int twamp_nl_sender_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 
-	mutex_lock(&tn->lock);
-	s = twamp_nl_sender_find(tn, info);
-	err = IS_ERR(s) ? PTR_ERR(s) :
-	      twamp_nl_fill_sender_now(msg, s, info->snd_portid,
+	err = twamp_nl_fill_sender_now(msg, info->user_ptr[0], info->snd_portid,
 				       info->snd_seq, 0, TWAMP_CMD_SENDER_GET);
-	mutex_unlock(&tn->lock);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -1491,12 +1375,9 @@ static struct nlattr *twamp_nl_top(const struct twamp_genl_pre_op *ops,
 	return info->attrs && type <= ops->maxattr ? info->attrs[type] : NULL;
 }
 
-/*
- * Before every doit, after policy validation: no attribute twice at the
- * top level, in the object's nest, or in an allow-list prefix.
- */
-static int twamp_nl_pre_doit(const struct twamp_genl_pre_op *ops,
-			     struct sk_buff *skb, struct genl_info *info)
+/* No attribute twice at the top level, in the object's nest, or in a prefix. */
+static int twamp_nl_check_once(const struct twamp_genl_pre_op *ops,
+			       struct genl_info *info)
 {
 	static const int nests[] = {
 		TWAMP_A_CLOCK, TWAMP_A_REFLECTOR, TWAMP_A_SESSION, TWAMP_A_SENDER,
@@ -1532,6 +1413,155 @@ static int twamp_nl_pre_doit(const struct twamp_genl_pre_op *ops,
 	return 0;
 }
 
+/* The object an operation acts on, named by its ID in the object's nest. */
+enum twamp_nl_target {
+	TWAMP_NL_TARGET_NONE,
+	TWAMP_NL_TARGET_REFLECTOR,
+	TWAMP_NL_TARGET_SESSION,
+	TWAMP_NL_TARGET_SENDER,
+};
+
+static enum twamp_nl_target twamp_nl_target_of(u8 cmd)
+{
+	switch (cmd) {
+	case TWAMP_CMD_REFLECTOR_DEL:
+	case TWAMP_CMD_REFLECTOR_GET:
+		return TWAMP_NL_TARGET_REFLECTOR;
+	case TWAMP_CMD_SESSION_DEL:
+	case TWAMP_CMD_SESSION_GET:
+		return TWAMP_NL_TARGET_SESSION;
+	case TWAMP_CMD_SENDER_START:
+	case TWAMP_CMD_SENDER_STOP:
+	case TWAMP_CMD_SENDER_DEL:
+	case TWAMP_CMD_SENDER_GET:
+		return TWAMP_NL_TARGET_SENDER;
+	default:
+		return TWAMP_NL_TARGET_NONE;
+	}
+}
+
+/*
+ * Each kind's nest and the generated policy of its ID (the only member an
+ * ID operation takes); the ID is member 1 of every nest.
+ */
+static const struct {
+	int nest;
+	const struct nla_policy *policy;
+} twamp_nl_targets[] = {
+	[TWAMP_NL_TARGET_REFLECTOR] = {
+		TWAMP_A_REFLECTOR, twamp_reflector_id_input_nl_policy,
+	},
+	[TWAMP_NL_TARGET_SESSION] = {
+		TWAMP_A_SESSION, twamp_session_id_input_nl_policy,
+	},
+	[TWAMP_NL_TARGET_SENDER] = {
+		TWAMP_A_SENDER, twamp_sender_id_input_nl_policy,
+	},
+};
+
+#define TWAMP_NL_ID	1
+
+/*
+ * Find the object of an ID operation; caller holds tn->lock, which every
+ * path that deletes an object holds too: the object stays until post_doit
+ * drops it. The same refusals, messages and errnos for every kind.
+ */
+static void *twamp_nl_target_find(struct twamp_net *tn,
+				  enum twamp_nl_target kind,
+				  struct genl_info *info)
+{
+	struct nlattr *nest = info->attrs[twamp_nl_targets[kind].nest];
+	struct nlattr *tb[TWAMP_NL_ID + 1];
+	void *obj;
+	u32 id;
+
+	BUILD_BUG_ON(TWAMP_NL_ID != TWAMP_A_REFLECTOR_ID);
+	BUILD_BUG_ON(TWAMP_NL_ID != TWAMP_A_SESSION_ID);
+	BUILD_BUG_ON(TWAMP_NL_ID != TWAMP_A_SENDER_ID);
+	BUILD_BUG_ON(ARRAY_SIZE(twamp_reflector_id_input_nl_policy) != ARRAY_SIZE(tb) ||
+		     ARRAY_SIZE(twamp_session_id_input_nl_policy) != ARRAY_SIZE(tb) ||
+		     ARRAY_SIZE(twamp_sender_id_input_nl_policy) != ARRAY_SIZE(tb));
+
+	if (!nest ||
+	    nla_parse_nested(tb, TWAMP_NL_ID, nest, twamp_nl_targets[kind].policy,
+			     info->extack) ||
+	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, TWAMP_NL_ID)) {
+		if (!nest)
+			GENL_REQ_ATTR_CHECK(info, twamp_nl_targets[kind].nest);
+		if (kind == TWAMP_NL_TARGET_REFLECTOR)
+			NL_SET_ERR_MSG(info->extack, "missing reflector ID");
+		else if (kind == TWAMP_NL_TARGET_SESSION)
+			NL_SET_ERR_MSG(info->extack, "missing session ID");
+		else
+			NL_SET_ERR_MSG(info->extack, "missing sender ID");
+		return ERR_PTR(-EINVAL);
+	}
+
+	id = nla_get_u32(tb[TWAMP_NL_ID]);
+	if (kind == TWAMP_NL_TARGET_REFLECTOR)
+		obj = xa_load(&tn->reflectors, id);
+	else if (kind == TWAMP_NL_TARGET_SESSION)
+		obj = twamp_session_find_id(tn, id);
+	else
+		obj = xa_load(&tn->senders, id);
+	if (obj)
+		return obj;
+
+	if (kind == TWAMP_NL_TARGET_REFLECTOR)
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[TWAMP_NL_ID],
+				    "no reflector with this ID");
+	else if (kind == TWAMP_NL_TARGET_SESSION)
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[TWAMP_NL_ID],
+				    "no session with this ID");
+	else
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[TWAMP_NL_ID],
+				    "no sender with this ID");
+	return ERR_PTR(-ENOENT);
+}
+
+/*
+ * Before every doit, after policy validation: no attribute twice; then,
+ * for an operation on one object (DEL, GET, START, STOP), find it by its
+ * ID under tn->lock and keep the lock, so that the object cannot go away,
+ * until post_doit: user_ptr[0] is the object, user_ptr[1] the namespace.
+ * The handlers then only act on it.
+ */
+static int twamp_nl_pre_doit(const struct twamp_genl_pre_op *ops,
+			     struct sk_buff *skb, struct genl_info *info)
+{
+	enum twamp_nl_target kind = twamp_nl_target_of(ops->cmd);
+	struct twamp_net *tn;
+	void *obj;
+	int err;
+
+	info->user_ptr[0] = NULL;
+	info->user_ptr[1] = NULL;
+	err = twamp_nl_check_once(ops, info);
+	if (err || kind == TWAMP_NL_TARGET_NONE)
+		return err;
+
+	tn = twamp_pernet(genl_info_net(info));
+	mutex_lock(&tn->lock);
+	obj = twamp_nl_target_find(tn, kind, info);
+	if (IS_ERR(obj)) {
+		mutex_unlock(&tn->lock);
+		return PTR_ERR(obj);
+	}
+	info->user_ptr[0] = obj;
+	info->user_ptr[1] = tn;
+	return 0;
+}
+
+/* After every doit whose pre_doit succeeded: drop what pre_doit took. */
+static void twamp_nl_post_doit(const struct twamp_genl_pre_op *ops,
+			       struct sk_buff *skb, struct genl_info *info)
+{
+	struct twamp_net *tn = twamp_nl_target_net(info);
+
+	if (tn)
+		mutex_unlock(&tn->lock);
+}
+
 /*
  * Results name the peers and timings of every sender in the namespace:
  * joining needs CAP_NET_ADMIN in the namespace's user namespace, as every
@@ -1550,6 +1580,7 @@ static struct genl_family twamp_nl_family __ro_after_init = {
 	.netnsok	= true,
 	.module		= THIS_MODULE,
 	.pre_doit	= twamp_nl_pre_doit,
+	.post_doit	= twamp_nl_post_doit,
 	.ops		= twamp_nl_ops,	/* netlink-gen.c */
 	.n_ops		= ARRAY_SIZE(twamp_nl_ops),
 	.resv_start_op	= TWAMP_CMD_INFO_GET,
