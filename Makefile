@@ -51,6 +51,7 @@ TNL_HDRS := common/tnl.h
 CTL_SRCS := $(wildcard tools/twamp-ctl/*.c) $(TNL_SRCS)
 CTL_HDRS := $(wildcard tools/twamp-ctl/*.h) $(TNL_HDRS) uapi/linux/twamp.h
 KMOD_SRCS = $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h)
+KMOD_GEN := kmod/netlink-gen.c kmod/netlink-gen.h
 CHECKPATCH = $(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse
 UNIT_SRCS := tools/tests/unit.c tools/tests/unit_ping.c tools/twamp-ctl/util.c \
 	tools/twamp-ctl/metrics.c tools/tests/unit_cli.c \
@@ -182,7 +183,65 @@ $(KSRC)/.stamp:
 		'*/tools/testing/selftests/lib.mk'
 	@touch $@
 
-selftests: $(KSRC)/.stamp
+# The generic netlink ABI is Documentation/netlink/specs/twamp.yaml; make
+# regen generates from it, with the kernel's YNL generator, the uapi header
+# and the kernel's policies and operation table, all committed
+# (docs/netlink.md). The generator and the YNL CLI (tools/net/ynl) and the
+# spec schemas come from linux-source-6.12, patched for what 6.12's
+# generator cannot do yet (tools/ynl/ynl-gen-c.patch says what and why).
+# ynl-gen-c.py names the spec by its path under a kernel tree, which it
+# finds by a MAINTAINERS file: an empty one marks build/ynl as that tree.
+YNL_TARBALL ?= /usr/src/linux-source-6.12.tar.xz
+YNL := $(BUILD)/ynl
+YNL_SPEC := Documentation/netlink/specs/twamp.yaml
+YNL_GEN = python3 $(YNL)/tools/net/ynl/ynl-gen-c.py --spec $(YNL)/$(YNL_SPEC)
+YNL_OUT := uapi/linux/twamp.h kmod/netlink-gen.h kmod/netlink-gen.c
+
+$(YNL)/.stamp: tools/ynl/ynl-gen-c.patch
+	@test -f "$(YNL_TARBALL)" || \
+		{ echo "$(YNL_TARBALL) missing; run 'make deps'" >&2; exit 1; }
+	rm -rf $(YNL)
+	@mkdir -p $(YNL)
+	tar -xJf $(YNL_TARBALL) -C $(YNL) --strip-components=1 --wildcards \
+		'*/tools/net/ynl' '*/Documentation/netlink'
+	patch -s -d $(YNL) -p1 <tools/ynl/ynl-gen-c.patch
+	touch $(YNL)/MAINTAINERS
+	@touch $@
+
+# Into DIR (default: the tree), from the spec.
+define ynl_gen
+	@mkdir -p $(1)/uapi/linux $(1)/kmod $(YNL)/$(dir $(YNL_SPEC))
+	cp $(YNL_SPEC) $(YNL)/$(YNL_SPEC)
+	$(YNL_GEN) --mode uapi --header -o $(1)/uapi/linux/twamp.h
+	$(YNL_GEN) --mode kernel --header -o $(1)/kmod/netlink-gen.h
+	$(YNL_GEN) --mode kernel --source -o $(1)/kmod/netlink-gen.c
+endef
+
+.PHONY: regen regen-check abi-check
+regen: $(YNL)/.stamp
+	$(call ynl_gen,.)
+	@$(MAKE) -s abi-check
+
+# What CI runs (tools/check.sh): the committed files are what the spec
+# generates, and the uapi header keeps every constant it ever had.
+regen-check: $(YNL)/.stamp
+	rm -rf $(BUILD)/regen
+	$(call ynl_gen,$(BUILD)/regen)
+	@for f in $(YNL_OUT); do \
+		diff -u $$f $(BUILD)/regen/$$f || \
+			{ echo "$$f is not what $(YNL_SPEC) generates: run 'make regen'" >&2; exit 1; }; \
+	done
+	@echo "regen-check: $(YNL_OUT) up to date"
+	@$(MAKE) -s abi-check
+
+# Every enumerator and #define of uapi/linux/twamp.h, by value as the C
+# compiler sees it, is in uapi/linux/twamp.abi (made from the hand-written
+# header the spec replaced): none renamed, renumbered or dropped. A new
+# constant is added there with "tools/uapi-abi.sh uapi/linux/twamp.h".
+abi-check:
+	tools/uapi-abi.sh uapi/linux/twamp.h uapi/linux/twamp.abi
+
+selftests: $(KSRC)/.stamp $(YNL)/.stamp
 	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR)
 
 deps:
@@ -193,7 +252,10 @@ unit: $(BUILD)/unit $(BUILD)/unit-control
 	$(BUILD)/unit-control
 
 lint: $(KSRC)/.stamp
-	$(CHECKPATCH) -f $(filter-out kmod/compat.h,$(KMOD_SRCS))
+	$(CHECKPATCH) -f $(filter-out kmod/compat.h $(KMOD_GEN),$(KMOD_SRCS))
+	# generated (make regen): ynl-gen writes a policy entry on one line
+	# however long its names
+	$(CHECKPATCH) --ignore LONG_LINE -f $(KMOD_GEN)
 	# uapi headers are compiled by userspace too, where __packed is unknown
 	# (checkpatch exempts only the in-tree include/uapi/ path)
 	$(CHECKPATCH) --ignore PREFER_DEFINED_ATTRIBUTE_MACRO -f uapi/linux/*.h

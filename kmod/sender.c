@@ -24,6 +24,7 @@
 #include <linux/twamp_packet.h>
 
 #include "compat.h"
+#include "results.h"
 #include "twamp.h"
 
 static enum hrtimer_restart twamp_sender_timer(struct hrtimer *timer);
@@ -292,7 +293,7 @@ static void twamp_sender_lost(struct twamp_sender *s, struct twamp_slot *slot)
 
 	slot->lost = true;
 	s->st.lost++;
-	if (twamp_nl_notify_result(s, &res) == -ENOBUFS)
+	if (twamp_results_packet(s, &res) == -ENOBUFS)
 		s->st.results_dropped++;
 }
 
@@ -439,7 +440,7 @@ static void twamp_sender_finish(struct twamp_sender *s)
 			twamp_sender_lost(s, &s->slots[i]);
 	s->state = TWAMP_SENDER_DONE;
 	twamp_sender_snapshot(s, snap);
-	twamp_nl_notify_done(s, snap);
+	twamp_results_done(s, snap);
 }
 
 /* Every deadline of the schedule has passed: COUNT of them, or DURATION. */
@@ -692,7 +693,7 @@ static int twamp_sender_rcv(struct sock *sk, struct sk_buff *skb)
 						  ktime_sub(res.t3, res.t2)));
 		twamp_stats_reply(s, slot, &res, synced);
 	}
-	if (twamp_nl_notify_result(s, &res) == -ENOBUFS)
+	if (twamp_results_packet(s, &res) == -ENOBUFS)
 		s->st.results_dropped++;
 unlock:
 	spin_unlock(&s->lock);

@@ -559,12 +559,6 @@ void twamp_sender_snapshot(struct twamp_sender *s,
 void twamp_stats_reply(struct twamp_sender *s, struct twamp_slot *slot,
 		       struct twamp_result *res, bool synced);
 
-/* Multicast notifications; callable in softirq. Return 0 or -errno. */
-int twamp_nl_notify_result(struct twamp_sender *s,
-			   const struct twamp_result *res);
-int twamp_nl_notify_done(struct twamp_sender *s,
-			 const struct twamp_stats_snapshot *snap);
-
 extern unsigned int twamp_net_id;
 
 static inline struct twamp_net *twamp_pernet(const struct net *net)

@@ -27,7 +27,7 @@ source tools/lib/check.sh
 
 step build make -s all || finish
 if [ "${TWAMP_CHECK_GUEST_ONLY:-0}" = 1 ]; then
-	echo "# TWAMP_CHECK_GUEST_ONLY=1: no unit tests, fuzz, lint, bench-smoke, harness check"
+	echo "# TWAMP_CHECK_GUEST_ONLY=1: no unit tests, fuzz, lint, regen-check, bench-smoke, harness check"
 else
 
 # Host unit tests: KTAP, each line counted.
@@ -54,6 +54,10 @@ done <<<"$unit_out"
 step fuzz make -s fuzz FUZZ_TIME="${TWAMP_FUZZ_TIME:-20}"
 
 step lint make -s lint
+
+# The committed uapi header and kernel policies are what the netlink spec
+# generates, and the header keeps every constant (make regen-check).
+step "generated netlink code up to date" make -s regen-check
 
 # The installed systemd unit's hardening: systemd-analyze security rates
 # it at most 2.0 (offline; no systemd needs to run).

@@ -35,6 +35,11 @@ packages=(
 	# twamp_twampd.py: the control crypto of authenticated, encrypted and
 	# mixed mode clients; twamp_ureflect.py: the test packet crypto
 	python3-cryptography
+	# make regen: the kernel's YNL code generator and CLI
+	# (tools/net/ynl) and the netlink spec schemas, from the 6.12 source
+	# (6.1's ynl-gen cannot make a per-op policy table); the generator and
+	# the CLI read YAML, the CLI validates the spec against the schema
+	linux-source-6.12 python3-yaml python3-jsonschema
 )
 
 missing=()
