@@ -6,6 +6,7 @@
 
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -87,6 +88,7 @@ static int saved_argc;
 static char **saved_argv;
 static const char *config_path = CFG_DEFAULT_FILE;
 static bool config_given;
+static char abs_path[PATH_MAX];
 
 /*
  * The second pass: the options over the file's settings in @c. A list
@@ -184,6 +186,9 @@ int options_parse(int argc, char **argv)
 			argv[optind]);
 		return -1;
 	}
+	/* SIGHUP reads it again after the daemon's chdir("/"). */
+	if (config_path[0] != '/' && realpath(config_path, abs_path))
+		config_path = abs_path;
 	if (cfg_load(&twd.cfg, config_path, config_given, err, sizeof(err)) ||
 	    apply_options(&twd.cfg, err, sizeof(err))) {
 		fprintf(stderr, "twampd: %s\n", err);
