@@ -40,12 +40,11 @@ static void free_retired(void)
 	retired = NULL;
 }
 
+/* Keep @keys (not NULL) until free_retired(). */
 static int retire(struct twc_keyring *keys)
 {
 	struct twc_keyring **r;
 
-	if (!keys)
-		return 0;
 	r = realloc(retired, (n_retired + 1) * sizeof(*r));
 	if (!r)
 		return -1;
@@ -112,13 +111,14 @@ void reload(void)
 			goto out;
 		}
 	}
-	if (retire(twd.keys)) {
+	if (twd.keys && retire(twd.keys)) {
 		log_err("SIGHUP: out of memory; the configuration in force stays");
 		goto out;
 	}
 	if (reflectors_apply(n, path, err, sizeof(err))) {
 		/* Undo the retire: the old keyring stays in use. */
-		n_retired--;
+		if (twd.keys)
+			n_retired--;
 		log_err("SIGHUP: %s; the configuration in force stays", err);
 		goto out;
 	}

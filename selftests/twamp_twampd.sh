@@ -7,10 +7,11 @@
 # twamp-ctl. Covers the greeting and modes on IPv4 and IPv6, open and mixed
 # mode sessions and their test traffic, Start/Stop and the Timeout, the
 # refusals (modes, keys, malformed messages, limits, ACL), SERVWAIT, a
-# silent client, the end of twampd (SIGTERM and SIGKILL) and the userspace
-# backend; and, as the attacks of issue 12, sessions aimed at a third party
-# (Sender Address), bound on another address of the server (Receiver
-# Address) or on another service's port (4789, 5353).
+# silent client, the end of twampd (SIGTERM and SIGKILL), the kernel
+# reflectors of "reflector" config lines and SIGHUP reloads, and the
+# userspace backend; and, as the attacks of issue 12, sessions aimed at a
+# third party (Sender Address), bound on another address of the server
+# (Receiver Address) or on another service's port (4789, 5353).
 
 here=$(dirname "$(readlink -f "$0")")
 ctl_given=${TWAMP_CTL:-}
@@ -576,7 +577,7 @@ test_config_reflectors()
 	logged F "SIGHUP: $conf:5: reflector port: invalid value '99999' \(1 to 65535\); the configuration in force stays" ||
 		return 1
 	twamp_check "the old reflectors stay" test \
-		"$(ctl reflector show -j | jq -c '[.[].port] | sort')" = \
+		"$(ctl reflector show -j | jq -c '[.[].port | select(. < 20000)] | sort')" = \
 		"[9862,9864]" || return 1
 
 	# a port taken by twamp-ctl: refused, the set put back
@@ -590,7 +591,7 @@ test_config_reflectors()
 	logged F "SIGHUP: $conf:3: reflector port 9865 format light: .*address and port already in use.*; the configuration in force stays" ||
 		return 1
 	twamp_check "the set is put back" test \
-		"$(ctl reflector show -j | jq -c '[.[].port] | sort')" = \
+		"$(ctl reflector show -j | jq -c '[.[].port | select(. < 20000)] | sort')" = \
 		"[9862,9864,9865]" || return 1
 	twamp_check "the kept one still has its ID" \
 		test "$(refl 9862 .id)" = "$id1" || return 1
