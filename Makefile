@@ -142,13 +142,15 @@ $(CONTROL_SAN_LIB): $(CONTROL_SAN_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-# The control library's tests: the engine (unit_control.c, main()) and
-# the test-packet logic (unit_pkt.c).
-UNIT_CONTROL_SRCS := tools/tests/unit_control.c tools/tests/unit_pkt.c
+# The control library's tests: the engine (unit_control.c, main()), the
+# test-packet logic (unit_pkt.c) and twampd's config parser (unit_config.c).
+UNIT_CONTROL_SRCS := tools/tests/unit_control.c tools/tests/unit_pkt.c \
+	tools/tests/unit_config.c daemon/config.c
 
-$(BUILD)/unit-control: $(UNIT_CONTROL_SRCS) $(CONTROL_SAN_LIB) $(CONTROL_HDRS)
+$(BUILD)/unit-control: $(UNIT_CONTROL_SRCS) $(CONTROL_SAN_LIB) $(CONTROL_HDRS) \
+		daemon/config.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) $(CONTROL_CFLAGS) -pthread -o $@ \
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(CONTROL_CFLAGS) -Idaemon -pthread -o $@ \
 		$(UNIT_CONTROL_SRCS) $(CONTROL_SAN_LIB) $(CONTROL_LIBS)
 
 # libFuzzer targets over the control parser and server; each runs

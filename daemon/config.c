@@ -219,6 +219,214 @@ static int add_prefix(struct twc_prefix *list, unsigned int *n,
 	return 0;
 }
 
+/* "500ms", "30s" or "2m", in milliseconds. */
+static int parse_ms(const char *s, unsigned long *out)
+{
+	static const struct {
+		const char *unit;
+		unsigned long ms;
+	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60000 } };
+	char num[16];
+	size_t n = strspn(s, "0123456789");
+	unsigned long v;
+	unsigned int i;
+
+	if (!n || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (parse_uint(num, 0, 1UL << 31, &v))
+		return -1;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(s + n, units[i].unit)) {
+			*out = v * units[i].ms;
+			return 0;
+		}
+	return -1;
+}
+
+/* Longest value the kernel takes for a stateful reflector's limits. */
+#define REFL_MAX_SESSIONS	65536
+#define REFL_MIN_REFWAIT_MS	100
+#define REFL_MAX_REFWAIT_MS	3600000
+
+/*
+ * "reflector [local ADDR] [port PORT] ...", each word checked here so that
+ * the kernel refuses none for its form; only what depends on the host
+ * (the device, the address, the port being free) is left to it.
+ */
+static int parse_reflector(struct twampd_cfg *c, const char *val, char *err,
+			   size_t errlen)
+{
+	struct cfg_reflector *r;
+	char buf[1024], *save = NULL, *key, *arg;
+	unsigned long v;
+
+	if (c->n_reflectors == CFG_MAX_REFLECTORS) {
+		snprintf(err, errlen, "reflector: at most %d reflectors",
+			 CFG_MAX_REFLECTORS);
+		return -1;
+	}
+	if (strlen(val) >= sizeof(buf))
+		return bad(err, errlen, "reflector", val, "too long");
+	strcpy(buf, val);
+	r = &c->reflectors[c->n_reflectors];
+	memset(r, 0, sizeof(*r));
+	r->port = TWC_PORT;
+	r->dscp = -1;
+	r->max_dynamic = r->max_per_source = r->refwait_ms = -1;
+	for (key = strtok_r(buf, " \t", &save); key;
+	     key = strtok_r(NULL, " \t", &save)) {
+		if (!strcmp(key, "stateful")) {
+			r->stateful = true;
+			continue;
+		}
+		if (!strcmp(key, "sessions-only")) {
+			r->sessions_only = true;
+			continue;
+		}
+		arg = strtok_r(NULL, " \t", &save);
+		if (!strcmp(key, "local") || !strcmp(key, "port") ||
+		    !strcmp(key, "dev") || !strcmp(key, "format") ||
+		    !strcmp(key, "ts") || !strcmp(key, "dscp") ||
+		    !strcmp(key, "allow") || !strcmp(key, "rate-limit") ||
+		    !strcmp(key, "max-dynamic") ||
+		    !strcmp(key, "max-per-source") ||
+		    !strcmp(key, "dynamic-refwait")) {
+			if (!arg) {
+				snprintf(err, errlen,
+					 "reflector: '%s' needs a value", key);
+				return -1;
+			}
+		} else {
+			snprintf(err, errlen,
+				 "reflector: unknown word '%s' (local, port, dev, format, ts, dscp, allow, rate-limit, stateful, sessions-only, max-dynamic, max-per-source, dynamic-refwait)",
+				 key);
+			return -1;
+		}
+		if (!strcmp(key, "local")) {
+			struct sockaddr_storage *ss = &r->local;
+
+			if (parse_listen(arg, ss) || strchr(arg, ']') ||
+			    (ss->ss_family == AF_INET &&
+			     ((struct sockaddr_in *)ss)->sin_port))
+				return bad(err, errlen, "reflector local", arg,
+					   "an IPv4 or IPv6 address");
+		} else if (!strcmp(key, "port")) {
+			if (parse_uint(arg, 1, 65535, &v))
+				return bad(err, errlen, "reflector port", arg,
+					   "1 to 65535");
+			r->port = v;
+		} else if (!strcmp(key, "dev")) {
+			if (strlen(arg) >= sizeof(r->dev))
+				return bad(err, errlen, "reflector dev", arg,
+					   "an interface name, at most 15 characters");
+			strcpy(r->dev, arg);
+		} else if (!strcmp(key, "format")) {
+			if (strcmp(arg, "light") && strcmp(arg, "stamp"))
+				return bad(err, errlen, "reflector format", arg,
+					   "light or stamp");
+			r->stamp = !strcmp(arg, "stamp");
+		} else if (!strcmp(key, "ts")) {
+			if (strcmp(arg, "ntp") && strcmp(arg, "ptp"))
+				return bad(err, errlen, "reflector ts", arg,
+					   "ntp or ptp");
+			r->ptp = !strcmp(arg, "ptp");
+		} else if (!strcmp(key, "dscp")) {
+			if (!strcmp(arg, "keep"))
+				r->dscp = -1;
+			else if (parse_uint(arg, 0, 63, &v))
+				return bad(err, errlen, "reflector dscp", arg,
+					   "0 to 63, or keep");
+			else
+				r->dscp = v;
+		} else if (!strcmp(key, "allow")) {
+			if (add_prefix(r->allow, &r->n_allow, "reflector allow",
+				       arg, err, errlen))
+				return -1;
+		} else if (!strcmp(key, "rate-limit")) {
+			if (parse_uint(arg, 0, 10000000, &v))
+				return bad(err, errlen, "reflector rate-limit",
+					   arg, "packets/s, 0 to 10000000; 0: off");
+			r->rate_limit = v;
+		} else if (!strcmp(key, "max-dynamic") ||
+			   !strcmp(key, "max-per-source")) {
+			if (parse_uint(arg, 1, REFL_MAX_SESSIONS, &v)) {
+				snprintf(err, errlen,
+					 "reflector %s: invalid value '%s' (1 to 65536)",
+					 key, arg);
+				return -1;
+			}
+			if (!strcmp(key, "max-dynamic"))
+				r->max_dynamic = v;
+			else
+				r->max_per_source = v;
+		} else {
+			if (parse_ms(arg, &v) || v < REFL_MIN_REFWAIT_MS ||
+			    v > REFL_MAX_REFWAIT_MS)
+				return bad(err, errlen, "reflector dynamic-refwait",
+					   arg, "100ms to 3600s, e.g. 500ms, 30s or 2m");
+			r->refwait_ms = v;
+		}
+	}
+	if (r->stateful && !r->stamp) {
+		snprintf(err, errlen,
+			 "reflector: stateful needs format stamp");
+		return -1;
+	}
+	if (!r->stateful && (r->max_dynamic >= 0 || r->max_per_source >= 0 ||
+			     r->refwait_ms >= 0)) {
+		snprintf(err, errlen,
+			 "reflector: max-dynamic, max-per-source and dynamic-refwait need stateful");
+		return -1;
+	}
+	c->n_reflectors++;
+	return 0;
+}
+
+const char *cfg_reflector_str(const struct cfg_reflector *r, char *buf,
+			      size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	size_t off = 0;
+	unsigned int i;
+
+#define OUT(...) (off += snprintf(buf + off, off < len ? len - off : 0, \
+				  __VA_ARGS__))
+	buf[0] = '\0';
+	if (r->local.ss_family)
+		OUT("local %s ", cfg_ip_str((const struct sockaddr *)&r->local,
+					    a, sizeof(a)));
+	OUT("port %u", r->port);
+	if (r->dev[0])
+		OUT(" dev %s", r->dev);
+	OUT(" format %s", r->stamp ? "stamp" : "light");
+	if (r->ptp)
+		OUT(" ts ptp");
+	if (r->dscp >= 0)
+		OUT(" dscp %d", r->dscp);
+	for (i = 0; i < r->n_allow; i++) {
+		char p[INET6_ADDRSTRLEN];
+
+		inet_ntop(r->allow[i].family, r->allow[i].addr, p, sizeof(p));
+		OUT(" allow %s/%u", p, r->allow[i].len);
+	}
+	if (r->rate_limit)
+		OUT(" rate-limit %u", r->rate_limit);
+	if (r->stateful)
+		OUT(" stateful");
+	if (r->sessions_only)
+		OUT(" sessions-only");
+	if (r->max_dynamic >= 0)
+		OUT(" max-dynamic %ld", r->max_dynamic);
+	if (r->max_per_source >= 0)
+		OUT(" max-per-source %ld", r->max_per_source);
+	if (r->refwait_ms >= 0)
+		OUT(" dynamic-refwait %ldms", r->refwait_ms);
+#undef OUT
+	return buf;
+}
+
 int cfg_set(struct twampd_cfg *c, const char *key, const char *val,
 	    char *err, size_t errlen)
 {
@@ -301,6 +509,8 @@ int cfg_set(struct twampd_cfg *c, const char *key, const char *val,
 			return bad(err, errlen, key, val,
 				   "seconds, 0 to 604800; 0: never");
 		c->refwait = v;
+	} else if (!strcmp(key, "reflector")) {
+		return parse_reflector(c, val, err, errlen);
 	} else if (!strcmp(key, "pid-file")) {
 		if (strlen(val) >= sizeof(c->pid_file))
 			return bad(err, errlen, key, val, "too long");
@@ -358,6 +568,8 @@ int cfg_load(struct twampd_cfg *c, const char *path, bool must_exist,
 			snprintf(err, errlen, "%s:%u: %s", path, lineno, msg);
 			goto fail;
 		}
+		if (!strcmp(key, "reflector"))
+			c->reflectors[c->n_reflectors - 1].line = lineno;
 	}
 	if (ferror(f)) {
 		snprintf(err, errlen, "%s: read error", path);

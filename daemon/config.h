@@ -18,6 +18,7 @@
 #define CFG_DEFAULT_FILE	"/etc/twamp/twampd.conf"
 #define CFG_MAX_LISTEN		16
 #define CFG_MAX_ALLOW		64
+#define CFG_MAX_REFLECTORS	32
 
 enum cfg_backend {
 	CFG_BACKEND_AUTO,
@@ -27,6 +28,24 @@ enum cfg_backend {
 
 struct cfg_listen {
 	struct sockaddr_storage addr;	/* port 0: the "port" setting */
+};
+
+/*
+ * A "reflector" line: a kernel reflector twampd keeps (reflectors.c), with
+ * the words of "twamp-ctl reflector add". -1 in a field: the kernel's
+ * default.
+ */
+struct cfg_reflector {
+	unsigned int line;		/* in the config file, 0: elsewhere */
+	struct sockaddr_storage local;	/* AF_UNSPEC: every address */
+	uint16_t port;
+	char dev[16];			/* IFNAMSIZ */
+	bool stamp, ptp, stateful, sessions_only;
+	int dscp;			/* -1: keep the received one */
+	uint32_t rate_limit;
+	long max_dynamic, max_per_source, refwait_ms;
+	struct twc_prefix allow[CFG_MAX_ALLOW];
+	unsigned int n_allow;
 };
 
 struct twampd_cfg {
@@ -50,6 +69,8 @@ struct twampd_cfg {
 	unsigned int n_allow_receiver;
 	unsigned int servwait;		/* seconds, 0: never */
 	unsigned int refwait;		/* seconds, 0: never */
+	struct cfg_reflector reflectors[CFG_MAX_REFLECTORS];
+	unsigned int n_reflectors;
 	char pid_file[PATH_MAX];
 	bool foreground;
 	bool debug;
@@ -65,6 +86,12 @@ int cfg_set(struct twampd_cfg *c, const char *key, const char *val,
 /* Read a config file; a missing file is an error only if @must_exist. */
 int cfg_load(struct twampd_cfg *c, const char *path, bool must_exist,
 	     char *err, size_t errlen);
+/*
+ * A reflector line in its canonical form (every setting, defaults left
+ * out): two lines that give the same text declare the same reflector.
+ */
+const char *cfg_reflector_str(const struct cfg_reflector *r, char *buf,
+			      size_t len);
 /* Is this client address in the allow list (or is there no list)? */
 bool cfg_allowed(const struct twampd_cfg *c, const struct sockaddr *sa);
 /* "open,auth,..." for the log. */

@@ -6,7 +6,9 @@
 
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "config.h"
@@ -82,27 +84,90 @@ static const struct option long_opts[] = {
 
 static const char short_opts[] = "c:l:p:fdhV";
 
+static int saved_argc;
+static char **saved_argv;
+static const char *config_path = CFG_DEFAULT_FILE;
+static bool config_given;
+static char abs_path[PATH_MAX];
+
+/*
+ * The second pass: the options over the file's settings in @c. A list
+ * given on the command line replaces the file's list instead of adding
+ * to it.
+ */
+static int apply_options(struct twampd_cfg *c, char *err, size_t errlen)
+{
+	bool listen_cleared = false, allow_cleared = false,
+	     sender_cleared = false, receiver_cleared = false;
+	char msg[512];
+	int opt;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(saved_argc, saved_argv, short_opts,
+				  long_opts, NULL)) != -1) {
+		const char *key = NULL;
+		unsigned int i;
+
+		switch (opt) {
+		case 'f':
+			c->foreground = true;
+			continue;
+		case 'd':
+			c->debug = true;
+			continue;
+		case 'l':
+			if (!listen_cleared)
+				c->n_listen = 0;
+			listen_cleared = true;
+			break;
+		case 'A':
+			if (!allow_cleared)
+				c->n_allow = 0;
+			allow_cleared = true;
+			break;
+		case 'a':
+			if (!sender_cleared)
+				c->n_allow_sender = 0;
+			sender_cleared = true;
+			break;
+		case 'r':
+			if (!receiver_cleared)
+				c->n_allow_receiver = 0;
+			receiver_cleared = true;
+			break;
+		case 'c':
+			continue;
+		}
+		for (i = 0; long_opts[i].name; i++)
+			if (long_opts[i].val == opt)
+				key = long_opts[i].name;
+		if (!key || cfg_set(c, key, optarg, msg, sizeof(msg))) {
+			snprintf(err, errlen, "--%s", key ? msg : "?");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /*
  * Two passes: the first finds the config file, which is read before the
- * second applies the options over it. A list given on the command line
- * replaces the file's list instead of adding to it.
+ * second applies the options over it.
  */
 int options_parse(int argc, char **argv)
 {
-	const char *config = CFG_DEFAULT_FILE;
-	bool config_given = false, listen_cleared = false,
-	     allow_cleared = false, sender_cleared = false,
-	     receiver_cleared = false;
-	char err[512];
+	char err[1024];
 	int opt;
 
+	saved_argc = argc;
+	saved_argv = argv;
 	cfg_defaults(&twd.cfg);
 	opterr = 1;
 	while ((opt = getopt_long(argc, argv, short_opts, long_opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			config = optarg;
+			config_path = optarg;
 			config_given = true;
 			break;
 		case 'h':
@@ -121,55 +186,27 @@ int options_parse(int argc, char **argv)
 			argv[optind]);
 		return -1;
 	}
-	if (cfg_load(&twd.cfg, config, config_given, err, sizeof(err))) {
+	/* SIGHUP reads it again after the daemon's chdir("/"). */
+	if (config_path[0] != '/' && realpath(config_path, abs_path))
+		config_path = abs_path;
+	if (cfg_load(&twd.cfg, config_path, config_given, err, sizeof(err)) ||
+	    apply_options(&twd.cfg, err, sizeof(err))) {
 		fprintf(stderr, "twampd: %s\n", err);
 		return -1;
 	}
+	return 0;
+}
 
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, short_opts, long_opts,
-				  NULL)) != -1) {
-		const char *key = NULL;
-		unsigned int i;
+const char *options_config_path(void)
+{
+	return config_path;
+}
 
-		switch (opt) {
-		case 'f':
-			twd.cfg.foreground = true;
-			continue;
-		case 'd':
-			twd.cfg.debug = true;
-			continue;
-		case 'l':
-			if (!listen_cleared)
-				twd.cfg.n_listen = 0;
-			listen_cleared = true;
-			break;
-		case 'A':
-			if (!allow_cleared)
-				twd.cfg.n_allow = 0;
-			allow_cleared = true;
-			break;
-		case 'a':
-			if (!sender_cleared)
-				twd.cfg.n_allow_sender = 0;
-			sender_cleared = true;
-			break;
-		case 'r':
-			if (!receiver_cleared)
-				twd.cfg.n_allow_receiver = 0;
-			receiver_cleared = true;
-			break;
-		case 'c':
-			continue;
-		}
-		for (i = 0; long_opts[i].name; i++)
-			if (long_opts[i].val == opt)
-				key = long_opts[i].name;
-		if (!key || cfg_set(&twd.cfg, key, optarg, err, sizeof(err))) {
-			fprintf(stderr, "twampd: --%s\n", key ? err : "?");
-			return -1;
-		}
-	}
+int options_reload(struct twampd_cfg *c, char *err, size_t errlen)
+{
+	cfg_defaults(c);
+	if (cfg_load(c, config_path, config_given, err, errlen) ||
+	    apply_options(c, err, errlen))
+		return -1;
 	return 0;
 }

@@ -99,34 +99,33 @@ int setup_listeners(void)
 }
 
 /* The key file holds secrets: root's alone, or twampd refuses it. */
-static int load_keys(void)
+struct twc_keyring *setup_load_keys(const struct twampd_cfg *c)
 {
+	struct twc_keyring *keys;
 	char err[256];
 	struct stat st;
 
-	if (!twd.cfg.key_file[0]) {
+	if (!c->key_file[0]) {
 		log_err("modes other than open need a key file (key-file, --key-file)");
-		return -1;
+		return NULL;
 	}
-	if (stat(twd.cfg.key_file, &st)) {
-		log_err("key file %s: %s", twd.cfg.key_file, strerror(errno));
-		return -1;
+	if (stat(c->key_file, &st)) {
+		log_err("key file %s: %s", c->key_file, strerror(errno));
+		return NULL;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		log_err("key file %s: not a regular file", twd.cfg.key_file);
-		return -1;
+		log_err("key file %s: not a regular file", c->key_file);
+		return NULL;
 	}
 	if (st.st_uid != 0 || (st.st_mode & (S_IRWXG | S_IRWXO))) {
 		log_err("key file %s must be owned by root and not accessible to group or others (chown root %s; chmod 600 %s)",
-			twd.cfg.key_file, twd.cfg.key_file, twd.cfg.key_file);
-		return -1;
+			c->key_file, c->key_file, c->key_file);
+		return NULL;
 	}
-	twd.keys = twc_keyring_load(twd.cfg.key_file, err, sizeof(err));
-	if (!twd.keys) {
-		log_err("key file %s: %s", twd.cfg.key_file, err);
-		return -1;
-	}
-	return 0;
+	keys = twc_keyring_load(c->key_file, err, sizeof(err));
+	if (!keys)
+		log_err("key file %s: %s", c->key_file, err);
+	return keys;
 }
 
 int setup_backend(void)
@@ -186,9 +185,11 @@ int setup_modes(void)
 			cfg_modes_str(want, buf, sizeof(buf)));
 		return -1;
 	}
-	if ((modes & (TWC_MODE_AUTH | TWC_MODE_ENCRYPT | TWC_MODE_MIXED)) &&
-	    load_keys())
-		return -1;
+	if (modes & (TWC_MODE_AUTH | TWC_MODE_ENCRYPT | TWC_MODE_MIXED)) {
+		twd.keys = setup_load_keys(&twd.cfg);
+		if (!twd.keys)
+			return -1;
+	}
 	twd.server.modes = modes;
 	twd.server.keys = twd.keys;
 	twd.server.count = twd.cfg.count;

@@ -8,8 +8,12 @@
 #ifndef TWAMPD_SETUP_H
 #define TWAMPD_SETUP_H
 
+#include "config.h"
+
 int setup_listeners(void);
 int setup_backend(void);
 int setup_modes(void);
+/* Read @c's key file, checking its owner and mode; NULL after logging. */
+struct twc_keyring *setup_load_keys(const struct twampd_cfg *c);
 
 #endif /* TWAMPD_SETUP_H */

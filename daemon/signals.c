@@ -13,6 +13,7 @@
 #include <sys/signalfd.h>
 
 #include "log.h"
+#include "reload.h"
 #include "signals.h"
 #include "twampd.h"
 
@@ -44,7 +45,7 @@ void signals_read(void)
 
 	while (read(twd.sig.fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			log_info("SIGHUP: nothing to reload; restart twampd to apply a new configuration");
+			reload();
 			continue;
 		}
 		log_info("%s: shutting down", strsignal(si.ssi_signo));

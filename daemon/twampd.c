@@ -21,6 +21,8 @@
 #include "conn.h"
 #include "log.h"
 #include "options.h"
+#include "reflectors.h"
+#include "reload.h"
 #include "service.h"
 #include "setup.h"
 #include "signals.h"
@@ -100,6 +102,7 @@ static void event_loop(void)
 int main(int argc, char **argv)
 {
 	int ready_fd = -1, status = 1;
+	char err[2048];
 
 	if (options_parse(argc, argv))
 		return 2;
@@ -129,7 +132,14 @@ int main(int argc, char **argv)
 		log_err("signalfd: %s", strerror(errno));
 		goto out;
 	}
-	if (setup_backend() || setup_modes() || service_write_pid())
+	if (setup_backend() || setup_modes())
+		goto out;
+	if (reflectors_apply(&twd.cfg, options_config_path(), err,
+			     sizeof(err))) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (service_write_pid())
 		goto out;
 
 	log_info("twampd %s ready: max-conns %u, max-sessions %u, servwait %u s, refwait %u s, test ports %u-%u",
@@ -152,10 +162,12 @@ int main(int argc, char **argv)
 out:
 	while (twd.conns)
 		conn_free(twd.conns, "twampd is shutting down");
+	reflectors_stop();
 	if (twd.be)
 		twd.be->free(twd.be);
 	if (twd.keys)
 		twc_keyring_free(twd.keys);
+	reload_cleanup();
 	while (twd.n_listeners)
 		close(twd.listeners[--twd.n_listeners].fd);
 	if (twd.sig.fd > 0)

@@ -7,10 +7,11 @@
 # twamp-ctl. Covers the greeting and modes on IPv4 and IPv6, open and mixed
 # mode sessions and their test traffic, Start/Stop and the Timeout, the
 # refusals (modes, keys, malformed messages, limits, ACL), SERVWAIT, a
-# silent client, the end of twampd (SIGTERM and SIGKILL) and the userspace
-# backend; and, as the attacks of issue 12, sessions aimed at a third party
-# (Sender Address), bound on another address of the server (Receiver
-# Address) or on another service's port (4789, 5353).
+# silent client, the end of twampd (SIGTERM and SIGKILL), the kernel
+# reflectors of "reflector" config lines and SIGHUP reloads, and the
+# userspace backend; and, as the attacks of issue 12, sessions aimed at a
+# third party (Sender Address), bound on another address of the server
+# (Receiver Address) or on another service's port (4789, 5353).
 
 here=$(dirname "$(readlink -f "$0")")
 ctl_given=${TWAMP_CTL:-}
@@ -474,6 +475,148 @@ test_config()
 		"need a key file" <<<"$out" || { twamp_log "$out"; return 1; }
 }
 
+# refl PORT FIELD: the jq FIELD of the kernel reflector on PORT, or "".
+refl()
+{
+	ctl reflector show -j |
+		jq -r --argjson p "$1" ".[] | select(.port == \$p) | $2"
+}
+
+# cping PORT [ARGS...]: 2 TWAMP packets from the client namespace to SRV4.
+cping()
+{
+	local port=$1
+
+	shift
+	ip netns exec "$nsc" "$CTL" ping -q -c 2 -i 0.05 -p "$port" "$@" \
+		$SRV4 >/dev/null
+}
+
+# hup NAME: SIGHUP twampd NAME, wait until its log says how it went.
+hup()
+{
+	local n i
+
+	n=$(grep -cE "SIGHUP: (reloaded|.*the configuration in force stays)" \
+		"$tmp/$1.log")
+	kill -HUP "${pids[$1]}" || return 1
+	for i in $(seq 1 50); do
+		[ "$(grep -cE "SIGHUP: (reloaded|.*the configuration in force stays)" \
+			"$tmp/$1.log")" -gt "$n" ] && return 0
+		sleep 0.1
+	done
+	twamp_log "twampd $1: no word on the SIGHUP"
+	return 1
+}
+
+# Kernel reflectors from "reflector" lines: created at start, answering,
+# changed on SIGHUP with unchanged ones kept (ID, counters), the old set
+# kept when the new config is bad or cannot be applied, deleted at exit;
+# a port held by another reflector refuses the start.
+test_config_reflectors()
+{
+	local conf=$tmp/refl.conf hold id1 rx1 out rc other i
+
+	cat >"$conf" <<-EOF
+	port 8634
+	max-sessions 4
+	reflector port 9862 format stamp stateful allow 10.12.0.0/24
+	reflector local $SRV4 port 9863
+	EOF
+	start_twampd F -c "$conf" --backend kernel \
+		--port-range 21000-21049 || return 1
+	twamp_check "two reflectors from the config" \
+		test "$(ctl reflector show -j | jq length)" = 2 || return 1
+	twamp_check "stamp, stateful, allow as configured" test \
+		"$(refl 9862 '[.format, .stateful, .allow[0]] | join(" ")')" = \
+		"stamp true 10.12.0.0/24" || return 1
+	twamp_check "the STAMP reflector answers" cping 9862 --stamp ||
+		return 1
+	twamp_check "the TWAMP Light one answers" cping 9863 || return 1
+	id1=$(refl 9862 .id)
+	rx1=$(refl 9862 .counters.rx)
+	twamp_check "its counters count" test "$rx1" -ge 2 || return 1
+
+	py hold 8634 5160 60 >"$tmp/hold2.out" &
+	hold=$!
+	for i in $(seq 1 50); do
+		grep -q ready "$tmp/hold2.out" && break
+		sleep 0.2
+	done
+
+	# same line in other words, one removed, one added, a limit changed
+	cat >"$conf" <<-EOF
+	port 8634
+	max-sessions 3
+	reflector   format stamp  allow 10.12.0.0/24 port 9862 stateful
+	reflector port 9864 format light ts ptp dscp 46
+	EOF
+	hup F || return 1
+	logged F "SIGHUP: reloaded: .*max-sessions 3, .*2 reflector" ||
+		return 1
+	twamp_check "the unchanged reflector kept its ID" \
+		test "$(refl 9862 .id)" = "$id1" || return 1
+	twamp_check "and its counters" test "$(refl 9862 .counters.rx)" -ge \
+		"$rx1" || return 1
+	twamp_check "the removed one is gone" test -z "$(refl 9863 .id)" ||
+		return 1
+	twamp_check "the new one is there" \
+		test "$(refl 9864 '.ts_format + " " + (.dscp | tostring)')" = \
+		"ptp 46" || return 1
+	twamp_check "and answers" cping 9864 --ptp || return 1
+	twamp_check "the control connection and its session survived" \
+		test "$(ctl session show -j |
+			jq --argjson r "$id1" '[.[] | select(.reflector != $r)] | length')" = 1 ||
+		return 1
+	twamp_check "the held connection is still open" kill -0 $hold ||
+		return 1
+
+	# a bad line: the whole file refused, nothing changed
+	echo "reflector port 99999" >>"$conf"
+	hup F || return 1
+	logged F "SIGHUP: $conf:5: reflector port: invalid value '99999' \(1 to 65535\); the configuration in force stays" ||
+		return 1
+	twamp_check "the old reflectors stay" test \
+		"$(ctl reflector show -j | jq -c '[.[].port | select(. < 20000)] | sort')" = \
+		"[9862,9864]" || return 1
+
+	# a port taken by twamp-ctl: refused, the set put back
+	other=$(ctl reflector add port 9865 -j | jq '.[0].id') || return 1
+	cat >"$conf" <<-EOF
+	port 8634
+	reflector port 9862 format stamp stateful allow 10.12.0.0/24
+	reflector port 9865
+	EOF
+	hup F || return 1
+	logged F "SIGHUP: $conf:3: reflector port 9865 format light: .*address and port already in use.*; the configuration in force stays" ||
+		return 1
+	twamp_check "the set is put back" test \
+		"$(ctl reflector show -j | jq -c '[.[].port | select(. < 20000)] | sort')" = \
+		"[9862,9864,9865]" || return 1
+	twamp_check "the kept one still has its ID" \
+		test "$(refl 9862 .id)" = "$id1" || return 1
+
+	kill $hold 2>/dev/null
+	wait $hold 2>/dev/null
+	stop_twampd F || return 1
+	twamp_check "its reflectors are deleted at exit, not twamp-ctl's" \
+		test "$(ctl reflector show -j | jq -c '[.[].id]')" = "[$other]" ||
+		return 1
+
+	# at start, the same port: exit 1 naming the line
+	printf 'port 8635\nreflector port 9865\n' >"$conf"
+	out=$(ip netns exec "$nss" "$TWAMPD" -f -c "$conf" --backend kernel \
+		--port-range 21050-21099 2>&1)
+	rc=$?
+	ctl reflector del "$other"
+	twamp_check "a taken port refuses the start" test $rc = 1 || return 1
+	twamp_check "naming the line and the cause" grep -q \
+		"refl.conf:2: reflector port 9865 format light: .*address and port already in use" \
+		<<<"$out" || { twamp_log "$out"; return 1; }
+	twamp_check "and leaves no reflector" \
+		test "$(ctl reflector show -j | jq length)" = 0
+}
+
 # Without twamp.ko: --backend auto falls back to the userspace reflector
 # (unless the kernel loads an installed twamp module on demand, in which
 # case that one is used), --backend kernel refuses to start.
@@ -500,6 +643,16 @@ test_auto_fallback()
 	py user 8625 5070 || return 1
 	stop_twampd U || return 1
 
+	printf 'reflector port 9866\n' >"$tmp/refl-nomod.conf"
+	out=$(ip netns exec "$nss" "$TWAMPD" -f -c "$tmp/refl-nomod.conf" \
+		-p 8636 --backend user 2>&1)
+	rc=$?
+	twamp_check "reflector lines without the module: exit 1" \
+		test $rc = 1 || return 1
+	twamp_check "saying so" grep -q \
+		"reflector lines need the twamp kernel module, which is not loaded" \
+		<<<"$out" || { twamp_log "$out"; return 1; }
+
 	out=$(ip netns exec "$nss" "$TWAMPD" -f -c "$tmp/empty.conf" -p 8626 \
 		--backend kernel 2>&1)
 	rc=$?
@@ -520,7 +673,7 @@ sanitizer_all()
 	return $ok
 }
 
-twamp_ktap_plan 21
+twamp_ktap_plan 22
 twamp_run_test "setup: namespaces, twampd on the kernel backend" setup
 twamp_run_test "greeting on IPv4 and IPv6 advertises the configured modes" \
 	test_greeting
@@ -556,6 +709,8 @@ twamp_run_test "userspace backend: sessions reflected without twamp.ko" \
 	test_user
 twamp_run_test "config file, bad lines and key file permissions" \
 	test_config
+twamp_run_test "reflector lines: created, kept and changed on SIGHUP, deleted at exit" \
+	test_config_reflectors
 twamp_run_test "without twamp.ko: auto falls back to the userspace reflector" \
 	test_auto_fallback
 twamp_run_test "no sanitizer report from any twampd" sanitizer_all

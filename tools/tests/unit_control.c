@@ -29,6 +29,8 @@ static int test_no, failed;
 
 /* tools/tests/unit_pkt.c: common/twpkt.c */
 void unit_pkt(int *test_no, int *failed);
+/* tools/tests/unit_config.c: daemon/config.c */
+void unit_config(int *test_no, int *failed);
 
 #define CHECK(name, cond) do {						\
 	test_no++;							\
@@ -1859,6 +1861,7 @@ int main(void)
 	test_wireshark();
 	twc_keyring_free(test_keys);
 	unit_pkt(&test_no, &failed);
+	unit_config(&test_no, &failed);
 
 	printf("1..%d\n", test_no);
 	printf("# unit-control: %d passed, %d failed\n", test_no - failed,
