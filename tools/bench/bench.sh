@@ -152,7 +152,7 @@ IN_R() { ip netns exec $R "$@"; }
 
 IN_R "$ctl" reflector add port $KPORT -j >"$raw/krefl.json" || die "cannot add the kernel reflector"
 krefl_id=$(jq '.[0].id' "$raw/krefl.json")
-IN_S "$ctl" ping -q -c 2 -i 0.1 -w 1 -p $KPORT 192.0.2.2 >/dev/null ||
+IN_S "$ctl" ping -q -c 2 -i 0.1 -W 1 -p $KPORT 192.0.2.2 >/dev/null ||
 	die "no reply from the kernel reflector over the veth"
 
 have_user=0
@@ -332,7 +332,7 @@ phase_acc() {
 			[ $load = busy ] && busy_start
 			for i in $(seq "$runs"); do
 				for side in $sides; do
-					IN_S "$ctl" ping -c "$acc_count" -i "$acc_interval" -w 0.2 -j -p "$(port_of $side)" \
+					IN_S "$ctl" ping -c "$acc_count" -i "$acc_interval" -W 0.2 -j -p "$(port_of $side)" \
 						192.0.2.2 >"$raw/acc_${path}_${load}_${side}_$i.json" 2>/dev/null
 				done
 			done
@@ -350,7 +350,7 @@ phase_prec() {
 	for iv in 1ms 100us; do
 		if [ $iv = 1ms ]; then ns=1000000 n=$prec_1ms; else ns=100000 n=$prec_100us; fi
 		for i in $(seq "$runs"); do
-			IN_S "$ctl" ping -c "$n" -i $iv -w 0.2 -j -p $KPORT 192.0.2.2 \
+			IN_S "$ctl" ping -c "$n" -i $iv -W 0.2 -j -p $KPORT 192.0.2.2 \
 				>"$raw/prec_${iv}_k_$i.json" 2>/dev/null
 			IN_S "$usend" -i $ns -c "$n" -p $KPORT 192.0.2.2 >"$raw/prec_${iv}_u_$i.txt"
 		done
@@ -522,7 +522,7 @@ phase_trace() {
 	for side in $sides; do
 		echo >$t/trace
 		echo 1 >$t/tracing_on
-		"$ctl" ping -q -c "$trace_count" -i 1ms -w 0.2 -p "$(port_of $side)" \
+		"$ctl" ping -q -c "$trace_count" -i 1ms -W 0.2 -p "$(port_of $side)" \
 			192.0.2.2 >/dev/null 2>&1
 		echo 0 >$t/tracing_on
 		# "CPU) DURATION us | func();" -> "CPU FUNC NS"
