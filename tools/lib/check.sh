@@ -25,7 +25,7 @@ result() {
 # step NAME CMD...: one counted test; the output goes to the log and, on
 # failure, its tail to the terminal.
 step() {
-	local name=$1 out rc
+	local name=$1 out rc start=$SECONDS
 	shift
 	echo "# $name: $*"
 	out=$("$@" 2>&1)
@@ -33,6 +33,8 @@ step() {
 	# shellcheck disable=SC2154 # set by the caller
 	printf '%s\n' "$out" >>"$log"
 	[ $rc -eq 0 ] || printf '%s\n' "$out" | tail -n 40
+	# what each host step costs, for the CI budget (docs/testing.md)
+	echo "# time: $((SECONDS - start)) s"
 	result $rc "$name"
 	return $rc
 }
