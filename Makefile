@@ -122,7 +122,7 @@ $(BUILD)/san/twamp-ureflect: $(UREFL_SRCS) $(UREFL_HDRS) $(CONTROL_SAN_LIB)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -pthread -o $@ $(UREFL_SRCS) \
 		$(CONTROL_SAN_LIB) $(LDFLAGS) $(UREFL_LIBS)
 
-$(BUILD)/unit: $(UNIT_SRCS) $(CTL_HDRS)
+$(BUILD)/unit: $(UNIT_SRCS) $(CTL_HDRS) tools/tests/unit_check.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -Itools/twamp-ctl -o $@ $(UNIT_SRCS)
 
@@ -147,7 +147,7 @@ $(CONTROL_SAN_LIB): $(CONTROL_SAN_OBJS)
 UNIT_CONTROL_SRCS := tools/tests/unit_control.c tools/tests/unit_pkt.c \
 	tools/tests/unit_config.c daemon/config.c
 
-$(BUILD)/unit-control: $(UNIT_CONTROL_SRCS) $(CONTROL_SAN_LIB) $(CONTROL_HDRS) \
+$(BUILD)/unit-control: $(UNIT_CONTROL_SRCS) $(CONTROL_SAN_LIB) $(CONTROL_HDRS) tools/tests/unit_check.h \
 		daemon/config.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(CONTROL_CFLAGS) -Idaemon -pthread -o $@ \

@@ -8,18 +8,11 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "unit_check.h"
 
 static int test_no, failed;
 
-#define CHECK(name, cond) do {						\
-	test_no++;							\
-	if (cond) {							\
-		printf("ok %d %s\n", test_no, name);			\
-	} else {							\
-		printf("not ok %d %s\n", test_no, name);		\
-		failed++;						\
-	}								\
-} while (0)
+#define CHECK(name, cond) UNIT_CHECK(test_no, failed, name, cond)
 
 static void test_duration(void)
 {

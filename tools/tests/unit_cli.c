@@ -20,20 +20,13 @@
 #include "probe_opts.h"
 #include "probe_out.h"
 #include "suggest.h"
+#include "unit_check.h"
 
 void unit_cli(int *test_no, int *failed);
 
 static int *no, *nfailed;
 
-#define CHECK(name, cond) do {						\
-	(*no)++;							\
-	if (cond) {							\
-		printf("ok %d %s\n", *no, name);			\
-	} else {							\
-		printf("not ok %d %s\n", *no, name);			\
-		(*nfailed)++;						\
-	}								\
-} while (0)
+#define CHECK(name, cond) UNIT_CHECK(*no, *nfailed, name, cond)
 
 static int usage_calls;
 

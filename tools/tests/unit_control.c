@@ -24,6 +24,7 @@
 #include "control.h"
 #include "crypto.h"
 #include "msg.h"
+#include "unit_check.h"
 
 static int test_no, failed;
 
@@ -32,17 +33,8 @@ void unit_pkt(int *test_no, int *failed);
 /* tools/tests/unit_config.c: daemon/config.c */
 void unit_config(int *test_no, int *failed);
 
-#define CHECK(name, cond) do {						\
-	test_no++;							\
-	if (cond) {							\
-		printf("ok %d %s\n", test_no, name);			\
-	} else {							\
-		printf("not ok %d %s\n", test_no, name);		\
-		failed++;						\
-	}								\
-} while (0)
+#define CHECK(name, cond) UNIT_CHECK(test_no, failed, name, cond)
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* "0a0b" -> { 0x0a, 0x0b }; returns the length. */
 static size_t unhex(const char *hex, uint8_t *out)

@@ -12,20 +12,13 @@
 
 #include "ctl.h"
 #include "metrics.h"
+#include "unit_check.h"
 
 void unit_ping(int *test_no, int *failed);
 
 static int *no, *nfailed;
 
-#define CHECK(name, cond) do {						\
-	(*no)++;							\
-	if (cond) {							\
-		printf("ok %d %s\n", *no, name);			\
-	} else {							\
-		printf("not ok %d %s\n", *no, name);			\
-		(*nfailed)++;						\
-	}								\
-} while (0)
+#define CHECK(name, cond) UNIT_CHECK(*no, *nfailed, name, cond)
 
 /* What @fn printed into a memory stream; free() it. */
 #define CAPTURE(buf, call) do {						\

@@ -15,22 +15,14 @@
 #include <linux/twamp_packet.h>
 
 #include "twpkt.h"
+#include "unit_check.h"
 
 void unit_pkt(int *test_no, int *failed);
 
 static int *no, *nfailed;
 
-#define CHECK(name, cond) do {						\
-	(*no)++;							\
-	if (cond) {							\
-		printf("ok %d %s\n", *no, name);			\
-	} else {							\
-		printf("not ok %d %s\n", *no, name);			\
-		(*nfailed)++;						\
-	}								\
-} while (0)
+#define CHECK(name, cond) UNIT_CHECK(*no, *nfailed, name, cond)
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static void test_ee_known(void)
 {
