@@ -325,7 +325,7 @@ test_twampd_kill()
 	twamp_twampd_bg "$NS_R" 10.0.0.2:8620 "$TMP/twampd" || return
 	d=$TWAMPD_PID
 	ip netns exec "$NS_S" "$TWAMP_CTL" test -p 8620 -c 100000 -i 10ms \
-		-w 1s 10.0.0.2 >"$TMP/ctl" 2>&1 &
+		-W 1s 10.0.0.2 >"$TMP/ctl" 2>&1 &
 	c=$!
 	BG_PIDS+=("$c")
 	end=$((SECONDS + 30))
