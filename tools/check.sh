@@ -26,6 +26,46 @@ log=build/check.log
 source tools/lib/check.sh
 
 step build make -s all || finish
+
+# The packaging checks build the programs and the module again (about two
+# minutes of one CPU), so they run beside the other steps and the first
+# guest, and report at the end: the build with a distribution's
+# CPPFLAGS, CFLAGS and LDFLAGS (Debian's hardening flags: the programs
+# must come out fortified), then the Debian packages (they build, hold
+# what they must, pass lintian, and dkms builds the module from
+# twamp-dkms). Not a job of this shell: the guests' queue counts those.
+pkg=build/check-packaging
+rm -f "$pkg".*
+if [ "${TWAMP_CHECK_GUEST_ONLY:-0}" != 1 ]; then
+	(
+		for c in check-buildflags check-deb; do
+			start=$SECONDS
+			tools/$c.sh >"$pkg.$c.out" 2>&1
+			echo "$? $((SECONDS - start))" >"$pkg.$c.rc"
+		done
+	) &
+	disown $!
+fi
+# packaging_results: wait for the packaging checks, and count them
+packaging_results() {
+	local c name rc took
+	[ "${TWAMP_CHECK_GUEST_ONLY:-0}" != 1 ] || return 0
+	for c in check-buildflags check-deb; do
+		case $c in
+		check-buildflags) name="distribution build flags (tools/check-buildflags.sh)" ;;
+		check-deb) name="Debian packages (tools/check-deb.sh)" ;;
+		esac
+		while [ ! -s "$pkg.$c.rc" ]; do
+			sleep 1
+		done
+		read -r rc took <"$pkg.$c.rc"
+		echo "# $name: tools/$c.sh (beside the other steps)"
+		cat "$pkg.$c.out" >>"$log"
+		[ "$rc" -eq 0 ] || tail -n 40 "$pkg.$c.out"
+		echo "# time: $took s"
+		result "$rc" "$name"
+	done
+}
 if [ "${TWAMP_CHECK_GUEST_ONLY:-0}" = 1 ]; then
 	echo "# TWAMP_CHECK_GUEST_ONLY=1: no unit tests, fuzz, lint, regen-check, bench-smoke, harness check"
 else
@@ -65,14 +105,6 @@ step "systemd unit hardening (tools/check-unit.sh)" tools/check-unit.sh
 
 # Every source file's SPDX tag names a license whose text LICENSES/ holds.
 step "SPDX tags (tools/check-spdx.sh)" tools/check-spdx.sh
-
-# The build honours a distribution's CPPFLAGS, CFLAGS and LDFLAGS: built
-# with Debian's hardening flags, the programs come out fortified.
-step "distribution build flags (tools/check-buildflags.sh)" tools/check-buildflags.sh
-
-# The Debian packages build, hold what they must, pass lintian, and dkms
-# builds the module from twamp-dkms.
-step "Debian packages (tools/check-deb.sh)" tools/check-deb.sh
 
 # twamp.ko for a 32-bit target (i386), against a prepared linux-source-6.1
 # tree (cached): no 64-bit-only arithmetic.
@@ -197,4 +229,5 @@ if [ -n "${TWAMP_CHECK_ALSO:-}" ]; then
 	fi
 fi
 
+packaging_results
 finish
