@@ -38,7 +38,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN) -Iuapi -Icommon -DTWAMP_VERSION='"$(VERSION)"'
 # The preprocessor flags of the environment or the command line, e.g.
 # Debian's hardening (dpkg-buildflags: -D_FORTIFY_SOURCE=2), reach every
-# userspace compile (tools/check-buildflags.sh).
+# userspace compile (tools/check-deb.sh checks the packaged programs).
 CFLAGS += $(CPPFLAGS)
 LIBMNL_CFLAGS = $(shell $(PKG_CONFIG) --cflags libmnl)
 LIBMNL_LIBS = $(shell $(PKG_CONFIG) --libs libmnl)

@@ -5,7 +5,11 @@
 # with dpkg-buildpackage from a copy of the tree's files in build/deb/,
 # check their contents, and run lintian, which must report no error or
 # warning (an override in debian/*.lintian-overrides says why).
-# dkms must build the module from twamp-dkms's files. The .debs stay in
+# dkms must build the module from twamp-dkms's files. The programs the
+# packages ship must carry the hardening debian/rules asks for
+# (hardening=+all through dpkg-buildflags, which the upstream Makefile must
+# pass on): fortified (_FORTIFY_SOURCE: calls to __*_chk), with a stack
+# protector, position independent, with BIND_NOW. The .debs stay in
 # build/deb/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -80,6 +84,31 @@ else
 	echo "check-deb: dkms could not build twamp.ko for $rel from twamp-dkms (log: $out/dkms.log)" >&2
 	fail=1
 fi
+# The shipped programs: built with the flags dpkg-buildflags gave
+for p in twampd twamp-tools; do
+	dpkg-deb -x "$out"/${p}_*.deb "$tmp/root"
+done
+for bin in usr/sbin/twampd usr/bin/twamp-ctl usr/bin/twamp-ureflect; do
+	syms=$(nm -D --undefined-only "$tmp/root/$bin")
+	if ! grep -qE '__[a-z0-9_]+_chk(@|$)' <<<"$syms"; then
+		echo "check-deb: /$bin: not fortified (no __*_chk call): CPPFLAGS dropped?" >&2
+		fail=1
+	fi
+	if ! grep -q '__stack_chk_fail' <<<"$syms"; then
+		echo "check-deb: /$bin: no stack protector: CFLAGS dropped?" >&2
+		fail=1
+	fi
+	if ! readelf -h "$tmp/root/$bin" | grep -q 'DYN'; then
+		echo "check-deb: /$bin: not position independent" >&2
+		fail=1
+	fi
+	if ! readelf -d "$tmp/root/$bin" | grep -q 'BIND_NOW\|FLAGS.*NOW'; then
+		echo "check-deb: /$bin: no BIND_NOW: LDFLAGS dropped?" >&2
+		fail=1
+	fi
+done
+[ "$fail" -ne 0 ] ||
+	echo "check-deb: twampd, twamp-ctl, twamp-ureflect fortified, stack-protected, PIE, BIND_NOW"
 # lintian: errors and warnings fail; info and pedantic tags are shown
 lint=$(lintian --no-cfg --display-level '>=info' "$out"/*.changes 2>&1) || true
 printf '%s\n' "$lint" >"$out/lintian.log"
