@@ -32,39 +32,10 @@ step build make -s all || finish
 # guest, and reports at the end: the Debian packages build, hold what they
 # must, their programs carry Debian's hardening (the build passes on the
 # distribution's CPPFLAGS, CFLAGS and LDFLAGS: fortified), lintian is clean,
-# and dkms builds the module from twamp-dkms. Not a job of this shell: the
-# guests' queue counts those.
-pkg=build/check-packaging
-rm -f "$pkg".*
+# and dkms builds the module from twamp-dkms.
 if [ "${TWAMP_CHECK_GUEST_ONLY:-0}" != 1 ]; then
-	(
-		for c in check-deb; do
-			start=$SECONDS
-			tools/$c.sh >"$pkg.$c.out" 2>&1
-			echo "$? $((SECONDS - start))" >"$pkg.$c.rc"
-		done
-	) &
-	disown $!
+	step_bg deb "Debian packages (tools/check-deb.sh)" tools/check-deb.sh
 fi
-# packaging_results: wait for the packaging checks, and count them
-packaging_results() {
-	local c name rc took
-	[ "${TWAMP_CHECK_GUEST_ONLY:-0}" != 1 ] || return 0
-	for c in check-deb; do
-		case $c in
-		check-deb) name="Debian packages (tools/check-deb.sh)" ;;
-		esac
-		while [ ! -s "$pkg.$c.rc" ]; do
-			sleep 1
-		done
-		read -r rc took <"$pkg.$c.rc"
-		echo "# $name: tools/$c.sh (beside the other steps)"
-		cat "$pkg.$c.out" >>"$log"
-		[ "$rc" -eq 0 ] || tail -n 40 "$pkg.$c.out"
-		echo "# time: $took s"
-		result "$rc" "$name"
-	done
-}
 if [ "${TWAMP_CHECK_GUEST_ONLY:-0}" = 1 ]; then
 	echo "# TWAMP_CHECK_GUEST_ONLY=1: no unit tests, fuzz, lint, regen-check, bench-smoke, harness check"
 else
@@ -228,5 +199,5 @@ if [ -n "${TWAMP_CHECK_ALSO:-}" ]; then
 	fi
 fi
 
-packaging_results
+[ "${TWAMP_CHECK_GUEST_ONLY:-0}" = 1 ] || step_wait deb
 finish

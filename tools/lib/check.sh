@@ -39,6 +39,36 @@ step() {
 	return $rc
 }
 
+# step_bg ID NAME CMD...: start a step in the background, not as a job of
+# this shell (tools/check.sh counts its guests with jobs); step_wait ID
+# waits for it and reports it as step does.
+step_bg() {
+	local f=build/step-bg.$1 name=$2
+	shift 2
+	rm -f "$f".*
+	printf '%s\n%s\n' "$name" "$*" >"$f.name"
+	(
+		start=$SECONDS
+		"$@" >"$f.out" 2>&1
+		echo "$? $((SECONDS - start))" >"$f.rc"
+	) &
+	disown $!
+}
+
+step_wait() {
+	local f=build/step-bg.$1 rc took name cmd
+	while [ ! -s "$f.rc" ]; do
+		sleep 1
+	done
+	read -r rc took <"$f.rc"
+	{ read -r name; read -r cmd; } <"$f.name"
+	echo "# $name: $cmd (beside the other steps)"
+	cat "$f.out" >>"$log"
+	[ "$rc" -eq 0 ] || tail -n 40 "$f.out"
+	echo "# time: $took s"
+	result "$rc" "$name"
+}
+
 # count_selftests OUTPUT [LABEL]: add run_kselftest.sh's "selftests: N
 # passed, N failed" line; each failed suite is named (with LABEL, the
 # kernel, in front). A run cut short (timeout, panic) counts the suites
