@@ -274,7 +274,10 @@ DAEMON_SRCS := $(filter-out daemon/ureflect_main.c,$(wildcard daemon/*.c)) \
 	$(TNL_SRCS)
 DAEMON_HDRS := $(wildcard daemon/*.h) $(CONTROL_HDRS) $(TNL_HDRS) \
 	uapi/linux/twamp.h uapi/linux/twamp_packet.h
-DAEMON_LIBS = $(LIBMNL_LIBS) $(CONTROL_LIBS) -pthread
+# The metrics endpoint's HTTP server (daemon/metrics.c): libmicrohttpd.
+MHD_CFLAGS = $(shell $(PKG_CONFIG) --cflags libmicrohttpd)
+MHD_LIBS = $(shell $(PKG_CONFIG) --libs libmicrohttpd)
+DAEMON_LIBS = $(LIBMNL_LIBS) $(CONTROL_LIBS) $(MHD_LIBS) -pthread
 SYSCONFDIR ?= /etc
 # twampd is a daemon: a package puts it in /usr/sbin (SBINDIR=/usr/sbin).
 SBINDIR ?= $(BINDIR)
@@ -286,13 +289,14 @@ programs: $(BUILD)/twampd $(BUILD)/san/twampd
 
 $(BUILD)/twampd: $(DAEMON_SRCS) $(CONTROL_LIB) $(DAEMON_HDRS) VERSION
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LIBMNL_CFLAGS) $(CONTROL_CFLAGS) -pthread -o $@ \
-		$(DAEMON_SRCS) $(CONTROL_LIB) $(LDFLAGS) $(DAEMON_LIBS)
+	$(CC) $(CFLAGS) $(LIBMNL_CFLAGS) $(MHD_CFLAGS) $(CONTROL_CFLAGS) -pthread \
+		-o $@ $(DAEMON_SRCS) $(CONTROL_LIB) $(LDFLAGS) $(DAEMON_LIBS)
 
 $(BUILD)/san/twampd: $(DAEMON_SRCS) $(CONTROL_SAN_LIB) $(DAEMON_HDRS) VERSION
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LIBMNL_CFLAGS) $(CONTROL_CFLAGS) -pthread \
-		-o $@ $(DAEMON_SRCS) $(CONTROL_SAN_LIB) $(LDFLAGS) $(DAEMON_LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LIBMNL_CFLAGS) $(MHD_CFLAGS) \
+		$(CONTROL_CFLAGS) -pthread -o $@ $(DAEMON_SRCS) $(CONTROL_SAN_LIB) \
+		$(LDFLAGS) $(DAEMON_LIBS)
 
 install-programs: install-twampd
 

@@ -15,6 +15,8 @@ packages=(
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64
 	libmnl-dev libnl-genl-3-dev libssl-dev
+	# twampd's metrics endpoint: the HTTP server (docs/metrics.md)
+	libmicrohttpd-dev
 	# make fuzz: clang's -fsanitize=fuzzer (libFuzzer is in libclang-rt)
 	clang libclang-rt-14-dev
 	# lint: sparse; checkpatch.pl and the kselftest harness come from the
