@@ -153,6 +153,17 @@ $(BUILD)/unit-control: $(UNIT_CONTROL_SRCS) $(CONTROL_SAN_LIB) $(CONTROL_HDRS) t
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(CONTROL_CFLAGS) -Idaemon -pthread -o $@ \
 		$(UNIT_CONTROL_SRCS) $(CONTROL_SAN_LIB) $(CONTROL_LIBS)
 
+# twampd's metrics exposition (daemon/metrics_fmt.c) and its setting; the
+# exposition is also checked by real parsers (tools/tests/unit_metrics.py).
+UNIT_METRICS_SRCS := tools/tests/unit_metrics.c daemon/metrics_fmt.c \
+	daemon/config.c
+
+$(BUILD)/unit-metrics: $(UNIT_METRICS_SRCS) $(CONTROL_SAN_LIB) daemon/metrics_fmt.h \
+		daemon/config.h tools/tests/unit_check.h uapi/linux/twamp.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(CONTROL_CFLAGS) -Idaemon -o $@ \
+		$(UNIT_METRICS_SRCS) $(CONTROL_SAN_LIB) $(CONTROL_LIBS)
+
 # libFuzzer targets over the control parser and server; each runs
 # FUZZ_TIME seconds on its seed corpus (new inputs go under build/).
 $(BUILD)/fuzz/fuzz_%: common/control/fuzz_%.c $(CONTROL_SRCS) $(CONTROL_HDRS)
@@ -249,9 +260,11 @@ selftests: $(KSRC)/.stamp $(YNL)/.stamp
 deps:
 	@tools/deps.sh
 
-unit: $(BUILD)/unit $(BUILD)/unit-control
+unit: $(BUILD)/unit $(BUILD)/unit-control $(BUILD)/unit-metrics
 	$(BUILD)/unit
 	$(BUILD)/unit-control
+	$(BUILD)/unit-metrics
+	python3 tools/tests/unit_metrics.py $(BUILD)/unit-metrics
 
 lint: $(KSRC)/.stamp
 	$(CHECKPATCH) -f $(filter-out kmod/compat.h $(KMOD_GEN),$(KMOD_SRCS))

@@ -42,6 +42,10 @@ packages=(
 	# (6.1's ynl-gen cannot make a per-op policy table); the generator and
 	# the CLI read YAML, the CLI validates the spec against the schema
 	linux-source-6.12 python3-yaml python3-jsonschema
+	# the metrics exposition read by real parsers: the host unit test
+	# (tools/tests/unit_metrics.py: prometheus_client, promtool) and
+	# twamp_metrics.sh, where Prometheus scrapes twampd in the guest
+	python3-prometheus-client prometheus
 )
 
 missing=()
