@@ -155,6 +155,9 @@ $(BUILD)/unit-control: $(UNIT_CONTROL_SRCS) $(CONTROL_SAN_LIB) $(CONTROL_HDRS) t
 
 # twampd's metrics exposition (daemon/metrics_fmt.c) and its setting; the
 # exposition is also checked by real parsers (tools/tests/unit_metrics.py).
+# Debian's Python, which has Debian's python3-prometheus-client (a
+# python3 earlier in PATH, e.g. pyenv's, would not).
+DEB_PYTHON3 ?= /usr/bin/python3
 UNIT_METRICS_SRCS := tools/tests/unit_metrics.c daemon/metrics_fmt.c \
 	daemon/config.c
 
@@ -264,7 +267,7 @@ unit: $(BUILD)/unit $(BUILD)/unit-control $(BUILD)/unit-metrics
 	$(BUILD)/unit
 	$(BUILD)/unit-control
 	$(BUILD)/unit-metrics
-	python3 tools/tests/unit_metrics.py $(BUILD)/unit-metrics
+	$(DEB_PYTHON3) tools/tests/unit_metrics.py $(BUILD)/unit-metrics
 
 lint: $(KSRC)/.stamp
 	$(CHECKPATCH) -f $(filter-out kmod/compat.h $(KMOD_GEN),$(KMOD_SRCS))
