@@ -153,6 +153,20 @@ $(BUILD)/unit-control: $(UNIT_CONTROL_SRCS) $(CONTROL_SAN_LIB) $(CONTROL_HDRS) t
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(CONTROL_CFLAGS) -Idaemon -pthread -o $@ \
 		$(UNIT_CONTROL_SRCS) $(CONTROL_SAN_LIB) $(CONTROL_LIBS)
 
+# twampd's metrics exposition (daemon/metrics_fmt.c) and its setting; the
+# exposition is also checked by real parsers (tools/tests/unit_metrics.py).
+# Debian's Python, which has Debian's python3-prometheus-client (a
+# python3 earlier in PATH, e.g. pyenv's, would not).
+DEB_PYTHON3 ?= /usr/bin/python3
+UNIT_METRICS_SRCS := tools/tests/unit_metrics.c daemon/metrics_fmt.c \
+	daemon/config.c
+
+$(BUILD)/unit-metrics: $(UNIT_METRICS_SRCS) $(CONTROL_SAN_LIB) daemon/metrics_fmt.h \
+		daemon/config.h tools/tests/unit_check.h uapi/linux/twamp.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(CONTROL_CFLAGS) -Idaemon -o $@ \
+		$(UNIT_METRICS_SRCS) $(CONTROL_SAN_LIB) $(CONTROL_LIBS)
+
 # libFuzzer targets over the control parser and server; each runs
 # FUZZ_TIME seconds on its seed corpus (new inputs go under build/).
 $(BUILD)/fuzz/fuzz_%: common/control/fuzz_%.c $(CONTROL_SRCS) $(CONTROL_HDRS)
@@ -249,9 +263,11 @@ selftests: $(KSRC)/.stamp $(YNL)/.stamp
 deps:
 	@tools/deps.sh
 
-unit: $(BUILD)/unit $(BUILD)/unit-control
+unit: $(BUILD)/unit $(BUILD)/unit-control $(BUILD)/unit-metrics
 	$(BUILD)/unit
 	$(BUILD)/unit-control
+	$(BUILD)/unit-metrics
+	$(DEB_PYTHON3) tools/tests/unit_metrics.py $(BUILD)/unit-metrics
 
 lint: $(KSRC)/.stamp
 	$(CHECKPATCH) -f $(filter-out kmod/compat.h $(KMOD_GEN),$(KMOD_SRCS))
@@ -274,7 +290,10 @@ DAEMON_SRCS := $(filter-out daemon/ureflect_main.c,$(wildcard daemon/*.c)) \
 	$(TNL_SRCS)
 DAEMON_HDRS := $(wildcard daemon/*.h) $(CONTROL_HDRS) $(TNL_HDRS) \
 	uapi/linux/twamp.h uapi/linux/twamp_packet.h
-DAEMON_LIBS = $(LIBMNL_LIBS) $(CONTROL_LIBS) -pthread
+# The metrics endpoint's HTTP server (daemon/metrics.c): libmicrohttpd.
+MHD_CFLAGS = $(shell $(PKG_CONFIG) --cflags libmicrohttpd)
+MHD_LIBS = $(shell $(PKG_CONFIG) --libs libmicrohttpd)
+DAEMON_LIBS = $(LIBMNL_LIBS) $(CONTROL_LIBS) $(MHD_LIBS) -pthread
 SYSCONFDIR ?= /etc
 # twampd is a daemon: a package puts it in /usr/sbin (SBINDIR=/usr/sbin).
 SBINDIR ?= $(BINDIR)
@@ -286,13 +305,14 @@ programs: $(BUILD)/twampd $(BUILD)/san/twampd
 
 $(BUILD)/twampd: $(DAEMON_SRCS) $(CONTROL_LIB) $(DAEMON_HDRS) VERSION
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LIBMNL_CFLAGS) $(CONTROL_CFLAGS) -pthread -o $@ \
-		$(DAEMON_SRCS) $(CONTROL_LIB) $(LDFLAGS) $(DAEMON_LIBS)
+	$(CC) $(CFLAGS) $(LIBMNL_CFLAGS) $(MHD_CFLAGS) $(CONTROL_CFLAGS) -pthread \
+		-o $@ $(DAEMON_SRCS) $(CONTROL_LIB) $(LDFLAGS) $(DAEMON_LIBS)
 
 $(BUILD)/san/twampd: $(DAEMON_SRCS) $(CONTROL_SAN_LIB) $(DAEMON_HDRS) VERSION
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LIBMNL_CFLAGS) $(CONTROL_CFLAGS) -pthread \
-		-o $@ $(DAEMON_SRCS) $(CONTROL_SAN_LIB) $(LDFLAGS) $(DAEMON_LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LIBMNL_CFLAGS) $(MHD_CFLAGS) \
+		$(CONTROL_CFLAGS) -pthread -o $@ $(DAEMON_SRCS) $(CONTROL_SAN_LIB) \
+		$(LDFLAGS) $(DAEMON_LIBS)
 
 install-programs: install-twampd
 

@@ -511,6 +511,20 @@ int cfg_set(struct twampd_cfg *c, const char *key, const char *val,
 		c->refwait = v;
 	} else if (!strcmp(key, "reflector")) {
 		return parse_reflector(c, val, err, errlen);
+	} else if (!strcmp(key, "metrics-listen")) {
+		struct sockaddr_storage *ss = &c->metrics_listen;
+
+		if (parse_listen(val, ss))
+			return bad(err, errlen, key, val,
+				   "ADDR, ADDR:PORT or [ADDR]:PORT, e.g. 127.0.0.1:9862");
+		if (ss->ss_family == AF_INET &&
+		    !((struct sockaddr_in *)ss)->sin_port)
+			((struct sockaddr_in *)ss)->sin_port =
+				htons(CFG_METRICS_PORT);
+		if (ss->ss_family == AF_INET6 &&
+		    !((struct sockaddr_in6 *)ss)->sin6_port)
+			((struct sockaddr_in6 *)ss)->sin6_port =
+				htons(CFG_METRICS_PORT);
 	} else if (!strcmp(key, "pid-file")) {
 		if (strlen(val) >= sizeof(c->pid_file))
 			return bad(err, errlen, key, val, "too long");

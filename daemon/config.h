@@ -19,6 +19,8 @@
 #define CFG_MAX_LISTEN		16
 #define CFG_MAX_ALLOW		64
 #define CFG_MAX_REFLECTORS	32
+/* The port of metrics-listen when it names none. */
+#define CFG_METRICS_PORT	9862
 
 enum cfg_backend {
 	CFG_BACKEND_AUTO,
@@ -72,6 +74,8 @@ struct twampd_cfg {
 	struct cfg_reflector reflectors[CFG_MAX_REFLECTORS];
 	unsigned int n_reflectors;
 	char pid_file[PATH_MAX];
+	/* metrics-listen: the HTTP endpoint (metrics.c); AF_UNSPEC: off. */
+	struct sockaddr_storage metrics_listen;
 	bool foreground;
 	bool debug;
 };

@@ -18,6 +18,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "metrics.h"
 #include "session.h"
 
 /*
@@ -53,6 +54,7 @@ void conn_free(struct conn *c, const char *why)
 	if (c->next)
 		c->next->pprev = c->pprev;
 	twd.n_conns--;
+	METRICS_INC(conns_closed);
 	free(c);
 }
 
@@ -149,6 +151,7 @@ static void refuse(int fd, const char *peer, const char *why)
 	    sizeof(greeting))
 		log_debug("%s: greeting with Modes 0 not sent", peer);
 	log_info("connection from %s refused: %s", peer, why);
+	METRICS_INC(conns_refused);
 	close(fd);
 }
 
@@ -224,6 +227,7 @@ void conn_accept(struct ev *l)
 		c->pprev = &twd.conns;
 		twd.conns = c;
 		twd.n_conns++;
+		METRICS_INC(conns_accepted);
 		log_info("conn %lu: accepted from %s", c->id, name);
 		/* The Server-Greeting. */
 		conn_flush(c);

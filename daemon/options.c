@@ -54,6 +54,9 @@ static void usage(FILE *f)
 		"      --servwait SEC      idle control connection timeout (default 900, 0 never)\n"
 		"      --refwait SEC       idle test session timeout (default 900, 0 never)\n"
 		"      --pid-file FILE     write the process ID there\n"
+		"      --metrics-listen ADDR[:PORT]\n"
+		"                          serve Prometheus metrics on http://ADDR:PORT/metrics\n"
+		"                          (default port 9862; default off)\n"
 		"  -h, --help              this text\n"
 		"  -V, --version           print the version\n");
 }
@@ -77,6 +80,7 @@ static const struct option long_opts[] = {
 	{ "servwait", required_argument, NULL, 'W' },
 	{ "refwait", required_argument, NULL, 'w' },
 	{ "pid-file", required_argument, NULL, 'P' },
+	{ "metrics-listen", required_argument, NULL, 'm' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },

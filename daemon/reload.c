@@ -95,6 +95,7 @@ void reload(void)
 	KEEP(port_min, "port-range");
 	KEEP(port_max, "port-range");
 	KEEP(pid_file, "pid-file");
+	KEEP(metrics_listen, "metrics-listen");
 	KEEP(foreground, "foreground");
 	KEEP(debug, "debug");
 

@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "session.h"
 
 /* The longest a stopped session is kept for late packets. */
@@ -41,6 +42,7 @@ void session_free(struct conn *c, struct session *s, const char *why)
 		 s->port, why);
 	free(s);
 	c->n_sessions--;
+	METRICS_INC(sessions_closed);
 }
 
 void sessions_free(struct conn *c, const char *why)
@@ -87,6 +89,7 @@ static uint8_t session_refuse(const struct conn *c, uint8_t accept,
 	va_end(ap);
 	log_info("conn %lu: session refused (Accept %u): %s", c->id, accept,
 		 why);
+	METRICS_INC(sessions_refused);
 	return accept;
 }
 
@@ -300,6 +303,7 @@ static uint8_t op_request(void *ctx, const struct twc_session_req *req,
 		}
 		log_warn("conn %lu: session for %s refused (Accept %u): %s",
 			 c->id, peer, accept, err);
+		METRICS_INC(sessions_refused);
 		return accept;
 	}
 	memcpy(s->sid, p.sid, 16);
@@ -307,6 +311,7 @@ static uint8_t op_request(void *ctx, const struct twc_session_req *req,
 	s->next = c->sessions;
 	c->sessions = s;
 	c->n_sessions++;
+	METRICS_INC(sessions_accepted);
 
 	/*
 	 * Another port than the one asked for is an alternate port, which

@@ -20,6 +20,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "metrics.h"
 #include "options.h"
 #include "reflectors.h"
 #include "reload.h"
@@ -134,6 +135,10 @@ int main(int argc, char **argv)
 	}
 	if (setup_backend() || setup_modes())
 		goto out;
+	/* A thread: after signals_setup(), which blocks the signals. */
+	if (twd.cfg.metrics_listen.ss_family &&
+	    metrics_start(&twd.cfg.metrics_listen, twd.be->name))
+		goto out;
 	if (reflectors_apply(&twd.cfg, options_config_path(), err,
 			     sizeof(err))) {
 		log_err("%s", err);
@@ -160,6 +165,7 @@ int main(int argc, char **argv)
 	service_notify("STOPPING=1");
 	status = 0;
 out:
+	metrics_stop();
 	while (twd.conns)
 		conn_free(twd.conns, "twampd is shutting down");
 	reflectors_stop();

@@ -43,8 +43,13 @@ else
 # Host unit tests: KTAP, each line counted.
 echo "# unit tests"
 # build/unit-control: the TWAMP-Control engine (common/control).
-unit_out=$(make -s build/unit build/unit-control 2>&1 &&
-	{ build/unit; a=$?; build/unit-control; exit $((a | $?)); })
+# build/unit-metrics and unit_metrics.py: twampd's metrics exposition,
+# the latter with Debian's Python, which has python3-prometheus-client.
+unit_out=$(make -s build/unit build/unit-control build/unit-metrics 2>&1 &&
+	{ build/unit; a=$?; build/unit-control; a=$((a | $?))
+	  build/unit-metrics; a=$((a | $?))
+	  /usr/bin/python3 tools/tests/unit_metrics.py build/unit-metrics
+	  exit $((a | $?)); })
 unit_rc=$?
 printf '%s\n' "$unit_out" >>"$log"
 while read -r line; do

@@ -15,6 +15,8 @@ packages=(
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64
 	libmnl-dev libnl-genl-3-dev libssl-dev
+	# twampd's metrics endpoint: the HTTP server (docs/metrics.md)
+	libmicrohttpd-dev
 	# make fuzz: clang's -fsanitize=fuzzer (libFuzzer is in libclang-rt)
 	clang libclang-rt-14-dev
 	# lint: sparse; checkpatch.pl and the kselftest harness come from the
@@ -40,6 +42,10 @@ packages=(
 	# (6.1's ynl-gen cannot make a per-op policy table); the generator and
 	# the CLI read YAML, the CLI validates the spec against the schema
 	linux-source-6.12 python3-yaml python3-jsonschema
+	# the metrics exposition read by real parsers: the host unit test
+	# (tools/tests/unit_metrics.py: prometheus_client, promtool) and
+	# twamp_metrics.sh, where Prometheus scrapes twampd in the guest
+	python3-prometheus-client prometheus
 )
 
 missing=()
