@@ -10,6 +10,10 @@
 #include <linux/module.h>
 #include <net/genetlink.h>
 
+#include "clock.h"
+#include "nl.h"
+#include "reflector.h"
+#include "session.h"
 #include "twamp.h"
 
 unsigned int twamp_net_id __read_mostly;

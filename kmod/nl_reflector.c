@@ -13,8 +13,11 @@
 #include <linux/twamp_packet.h>
 
 #include "compat.h"
+#include "limits.h"
 #include "netlink-gen.h"
 #include "nl.h"
+#include "reflector.h"
+#include "session.h"
 #include "twamp.h"
 
 /* A stateful reflector's limits and the state of its table. */

@@ -25,8 +25,14 @@
 
 #include <linux/twamp_packet.h>
 
+#include "clock.h"
 #include "compat.h"
+#include "crypto.h"
+#include "reflector.h"
+#include "session.h"
+#include "stats.h"
 #include "twamp.h"
+#include "xmit.h"
 
 /* Where the packet came from and how, read before the skb is rewritten. */
 struct twamp_rx {

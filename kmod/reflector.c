@@ -11,6 +11,9 @@
 #include <net/sock.h>
 #include <net/udp_tunnel.h>
 
+#include "reflector.h"
+#include "session.h"
+#include "stats.h"
 #include "twamp.h"
 
 /**

@@ -23,6 +23,11 @@
 #include <linux/slab.h>
 #include <net/ipv6.h>
 
+#include "crypto.h"
+#include "limits.h"
+#include "reflector.h"
+#include "session.h"
+#include "stats.h"
 #include "twamp.h"
 
 static void twamp_session_init(struct twamp_session *s)
