@@ -28,19 +28,15 @@
 struct twamp_reflector *twamp_reflector_alloc(void)
 {
 	struct twamp_reflector *r;
-	int cpu;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return NULL;
-	r->counters = alloc_percpu_gfp(struct twamp_pcpu_counters,
-				       GFP_KERNEL_ACCOUNT);
+	r->counters = twamp_counters_alloc(GFP_KERNEL_ACCOUNT);
 	if (!r->counters) {
 		kfree(r);
 		return NULL;
 	}
-	for_each_possible_cpu(cpu)
-		u64_stats_init(&per_cpu_ptr(r->counters, cpu)->syncp);
 	r->session_hash = kvcalloc(1 << TWAMP_SESSION_HASH_BITS,
 				   sizeof(*r->session_hash), GFP_KERNEL_ACCOUNT);
 	if (!r->session_hash) {
@@ -99,33 +95,6 @@ int twamp_reflector_set_stateful(struct twamp_reflector *r)
 static void twamp_reflector_free_rcu(struct rcu_head *head)
 {
 	twamp_reflector_free(container_of(head, struct twamp_reflector, rcu));
-}
-
-/**
- * twamp_counters_sum() - add up per-CPU counters
- * @pc: the counters
- * @sum: where to put the totals
- */
-void twamp_counters_sum(struct twamp_pcpu_counters __percpu *pc,
-			u64 sum[__TWAMP_CNT_MAX])
-{
-	unsigned int start, i;
-	int cpu;
-
-	memset(sum, 0, sizeof(u64) * __TWAMP_CNT_MAX);
-	for_each_possible_cpu(cpu) {
-		const struct twamp_pcpu_counters *p = per_cpu_ptr(pc, cpu);
-		u64 v[__TWAMP_CNT_MAX];
-
-		do {
-			start = u64_stats_fetch_begin(&p->syncp);
-			for (i = 0; i < __TWAMP_CNT_MAX; i++)
-				v[i] = u64_stats_read(&p->c[i]);
-		} while (u64_stats_fetch_retry(&p->syncp, start));
-
-		for (i = 0; i < __TWAMP_CNT_MAX; i++)
-			sum[i] += v[i];
-	}
 }
 
 static int twamp_reflector_sock(struct twamp_net *tn, struct twamp_reflector *r,

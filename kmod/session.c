@@ -48,20 +48,17 @@ static void twamp_session_init(struct twamp_session *s)
 struct twamp_session *twamp_session_alloc(gfp_t gfp)
 {
 	struct twamp_session *s;
-	int cpu;
 
 	gfp |= __GFP_ACCOUNT;
 	s = kzalloc(sizeof(*s), gfp);
 	if (!s)
 		return NULL;
-	s->counters = alloc_percpu_gfp(struct twamp_pcpu_counters, gfp);
+	s->counters = twamp_counters_alloc(gfp);
 	if (!s->counters || dst_cache_init(&s->dst_cache, gfp)) {
 		free_percpu(s->counters);
 		kfree(s);
 		return NULL;
 	}
-	for_each_possible_cpu(cpu)
-		u64_stats_init(&per_cpu_ptr(s->counters, cpu)->syncp);
 	twamp_session_init(s);
 	return s;
 }

@@ -45,6 +45,7 @@ static inline void twamp_count(struct twamp_pcpu_counters __percpu *pc,
 	u64_stats_update_end(&p->syncp);
 }
 
+struct twamp_pcpu_counters __percpu *twamp_counters_alloc(gfp_t gfp);
 void twamp_counters_sum(struct twamp_pcpu_counters __percpu *pc,
 			u64 sum[__TWAMP_CNT_MAX]);
 
