@@ -102,7 +102,7 @@ static int twamp_reflector_sock(struct twamp_net *tn, struct twamp_reflector *r,
 {
 	struct udp_tunnel_sock_cfg tcfg = {
 		.sk_user_data	= r,
-		.encap_type	= 1,
+		.encap_type	= TWAMP_UDP_ENCAP,
 		.encap_rcv	= twamp_reflector_rcv,
 	};
 	struct udp_port_cfg cfg = {

@@ -46,6 +46,16 @@
 #define TWAMP_MIN_DYNAMIC_REFWAIT_MS	100
 #define TWAMP_MAX_DYNAMIC_REFWAIT_MS	(3600 * MSEC_PER_SEC)
 
+/*
+ * The encap_type of the module's kernel UDP sockets (reflectors' and
+ * senders'). Any value but 0 makes the UDP receive path hand each datagram
+ * to the socket's encap_rcv; the named UDP_ENCAP_* values are those of
+ * protocols that other code recognises by it (ESP, L2TP, GTP, RxRPC), and
+ * TWAMP is none of them. 1 is the value of the tunnels without a name of
+ * their own: vxlan, geneve, fou, bareudp.
+ */
+#define TWAMP_UDP_ENCAP	1
+
 /**
  * struct twamp_net - per network namespace state
  * @net: the namespace
