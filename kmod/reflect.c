@@ -28,6 +28,7 @@
 #include "clock.h"
 #include "compat.h"
 #include "crypto.h"
+#include "limits.h"
 #include "reflector.h"
 #include "session.h"
 #include "stats.h"
@@ -103,35 +104,17 @@ static bool twamp_rx_allowed(const struct twamp_reflector *r,
 	return false;
 }
 
-/*
- * Token bucket per hash slot of source addresses: RATE packets per second
- * with a burst of one second's worth. Sources that share a slot share its
- * rate, which keeps the state bounded whatever the number of sources.
- */
+/* The reflector's per-source rate limit (limits.c). */
 static bool twamp_rx_rate_ok(struct twamp_reflector *r,
 			     const struct twamp_rx *rx)
 {
-	u64 now = ktime_get_mono_fast_ns(), cap, elapsed;
-	struct twamp_rate_bucket *b;
-	bool ok;
 	u32 h;
 
 	if (rx->family == AF_INET)
 		h = jhash_1word((__force u32)rx->v4.saddr, r->hash_seed);
 	else
 		h = jhash2((const u32 *)&rx->v6.saddr, 4, r->hash_seed);
-	b = &r->buckets[h % TWAMP_RATE_BUCKETS];
-	cap = (u64)r->rate_limit * NSEC_PER_SEC;
-
-	spin_lock(&b->lock);
-	elapsed = min_t(u64, now - b->last_ns, NSEC_PER_SEC);
-	b->last_ns = now;
-	b->credit = min(b->credit + elapsed * r->rate_limit, cap);
-	ok = b->credit >= NSEC_PER_SEC;
-	if (ok)
-		b->credit -= NSEC_PER_SEC;
-	spin_unlock(&b->lock);
-	return ok;
+	return twamp_rate_ok(r->buckets, r->rate_limit, h);
 }
 
 /*

@@ -11,6 +11,7 @@
 #include <net/sock.h>
 #include <net/udp_tunnel.h>
 
+#include "limits.h"
 #include "reflector.h"
 #include "session.h"
 #include "stats.h"
@@ -76,22 +77,6 @@ void twamp_reflector_free(struct twamp_reflector *r)
 	kfree(r);
 }
 
-/**
- * twamp_reflector_set_stateful() - make a reflector a stateful one
- * @r: the reflector, not started
- *
- * Return: 0 or -ENOMEM.
- */
-int twamp_reflector_set_stateful(struct twamp_reflector *r)
-{
-	r->source_hash = kcalloc(1 << TWAMP_SOURCE_HASH_BITS,
-				 sizeof(*r->source_hash), GFP_KERNEL_ACCOUNT);
-	if (!r->source_hash)
-		return -ENOMEM;
-	r->stateful = true;
-	return 0;
-}
-
 static void twamp_reflector_free_rcu(struct rcu_head *head)
 {
 	twamp_reflector_free(container_of(head, struct twamp_reflector, rcu));
@@ -137,9 +122,13 @@ static int twamp_reflector_sock(struct twamp_net *tn, struct twamp_reflector *r,
 }
 
 /**
- * twamp_reflector_start() - open the sockets and publish the reflector
+ * twamp_reflector_start() - set up, open the sockets and publish a reflector
  * @tn: namespace state; caller holds @tn->lock
  * @r: fully configured reflector
+ *
+ * Allocates what the configuration asks for (a stateful reflector's
+ * source table, the buckets of a rate limit), opens the sockets, and
+ * gives the reflector its ID.
  * @extack: for the reason of a failure
  *
  * Return: 0, or a negative errno with @r untouched by the namespace.
@@ -150,6 +139,20 @@ int twamp_reflector_start(struct twamp_net *tn, struct twamp_reflector *r,
 	int err;
 
 	lockdep_assert_held(&tn->lock);
+
+	/* What its configuration needs, before a packet can arrive */
+	if (r->stateful) {
+		r->source_hash = kcalloc(1 << TWAMP_SOURCE_HASH_BITS,
+					 sizeof(*r->source_hash),
+					 GFP_KERNEL_ACCOUNT);
+		if (!r->source_hash)
+			return -ENOMEM;
+	}
+	if (r->rate_limit) {
+		r->buckets = twamp_rate_alloc(r->rate_limit);
+		if (!r->buckets)
+			return -ENOMEM;
+	}
 
 	r->tn = tn;
 	if (r->family != AF_INET6) {

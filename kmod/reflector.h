@@ -20,6 +20,7 @@ struct sk_buff;
 struct sock;
 struct socket;
 struct twamp_net;
+struct twamp_rate_bucket;
 
 struct twamp_prefix {
 	sa_family_t family;
@@ -30,15 +31,6 @@ struct twamp_prefix {
 	};
 };
 
-/* Token bucket of one hash slot of source addresses. */
-struct twamp_rate_bucket {
-	/* protects the two fields below */
-	spinlock_t lock;
-	u64 last_ns;
-	u64 credit;
-};
-
-#define TWAMP_RATE_BUCKETS	256
 #define TWAMP_MAX_ALLOW		64
 
 /**
@@ -97,7 +89,6 @@ struct twamp_reflector {
 };
 
 struct twamp_reflector *twamp_reflector_alloc(void);
-int twamp_reflector_set_stateful(struct twamp_reflector *r);
 void twamp_reflector_free(struct twamp_reflector *r);
 int twamp_reflector_start(struct twamp_net *tn, struct twamp_reflector *r,
 			  struct netlink_ext_ack *extack);
