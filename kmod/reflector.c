@@ -13,6 +13,7 @@
 
 #include "limits.h"
 #include "reflector.h"
+#include "rx.h"
 #include "session.h"
 #include "stats.h"
 #include "twamp.h"

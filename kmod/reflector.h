@@ -16,8 +16,6 @@
 
 struct mem_cgroup;
 struct netlink_ext_ack;
-struct sk_buff;
-struct sock;
 struct socket;
 struct twamp_net;
 struct twamp_rate_bucket;
@@ -95,6 +93,5 @@ int twamp_reflector_start(struct twamp_net *tn, struct twamp_reflector *r,
 void twamp_reflector_del(struct twamp_reflector *r);
 void twamp_reflectors_flush(struct twamp_net *tn);
 void twamp_reflectors_unbind(struct twamp_net *tn, u32 portid);
-int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb);
 
 #endif /* _TWAMP_REFLECTOR_H */
