@@ -150,6 +150,7 @@ struct twamp_session *twamp_session_find_id(struct twamp_net *tn, u32 id);
 struct twamp_session *twamp_session_dynamic(struct twamp_reflector *r,
 					    const struct twamp_session_key *key,
 					    enum twamp_counter *why);
+void twamp_sessions_init(struct twamp_net *tn);
 void twamp_sessions_flush(struct twamp_reflector *r);
 void twamp_sessions_unbind(struct twamp_net *tn, u32 portid);
 void twamp_session_gc_work(struct work_struct *work);

@@ -66,7 +66,10 @@
  *       only under @lock
  * @sessions_gen: bumped on every change of a session table, see
  *       twamp_dump_gen()
- * @next_session_id: session IDs, unique in the namespace
+ * @sessions: every reflector's sessions, by ID; written under the
+ *       reflector's sessions_lock, read by netlink under @lock
+ * @next_session_id: cursor for cyclic ID allocation, under the lock of
+ *       @sessions
  * @gc_work: expires idle sessions (REFWAIT) while there are sessions
  * @senders: senders by ID; writers hold @lock, readers use RCU
  * @next_sender_id: cursor for cyclic ID allocation
@@ -84,7 +87,8 @@ struct twamp_net {
 	u32 next_reflector_id;
 	unsigned int gen;
 	atomic_t sessions_gen;
-	atomic_t next_session_id;
+	struct xarray sessions;
+	u32 next_session_id;
 	struct delayed_work gc_work;
 	struct xarray senders;
 	u32 next_sender_id;
