@@ -9,6 +9,7 @@
 
 #include <linux/twamp_packet.h>
 
+#include "clock.h"
 #include "compat.h"
 #include "twamp.h"
 

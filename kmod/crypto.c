@@ -21,9 +21,10 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include <linux/twamp.h>
 #include <linux/twamp_packet.h>
 
-#include "twamp.h"
+#include "crypto.h"
 
 /**
  * twamp_crypto_new() - set up the keys of a test session

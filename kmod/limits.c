@@ -17,14 +17,21 @@
  * /sys/module/twamp/parameters/ are not writable from a user namespace).
  * A changed limit applies to the next creation; existing objects stay.
  * See docs/security.md.
+ *
+ * A reflector's own RATE_LIMIT, packets per second from one source, is
+ * here too: its token buckets, set up when the reflector starts and
+ * checked in softirq for every request.
  */
 
 #include <linux/capability.h>
 #include <linux/math64.h>
 #include <linux/moduleparam.h>
 #include <linux/netlink.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <net/genetlink.h>
 
+#include "limits.h"
 #include "twamp.h"
 
 static unsigned int max_objects = 1024;
@@ -215,4 +222,60 @@ int twamp_limits_fill(struct sk_buff *msg, struct twamp_net *tn,
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
+}
+
+/**
+ * twamp_rate_alloc() - the token buckets of a per-source rate limit
+ * @rate: packets per second; each bucket starts full, one second's worth
+ *
+ * Process context: charged to the caller's memory cgroup.
+ *
+ * Return: TWAMP_RATE_BUCKETS buckets, or NULL.
+ */
+struct twamp_rate_bucket *twamp_rate_alloc(u32 rate)
+{
+	struct twamp_rate_bucket *b;
+	u64 now = ktime_get_mono_fast_ns();
+	unsigned int i;
+
+	b = kcalloc(TWAMP_RATE_BUCKETS, sizeof(*b), GFP_KERNEL_ACCOUNT);
+	if (!b)
+		return NULL;
+	for (i = 0; i < TWAMP_RATE_BUCKETS; i++) {
+		spin_lock_init(&b[i].lock);
+		b[i].last_ns = now;
+		b[i].credit = (u64)rate * NSEC_PER_SEC;
+	}
+	return b;
+}
+
+/**
+ * twamp_rate_ok() - may one more packet from this source be answered?
+ * @buckets: from twamp_rate_alloc()
+ * @rate: packets per second, as given to twamp_rate_alloc()
+ * @hash: a hash of the source address
+ *
+ * RATE packets per second with a burst of one second's worth, per hash
+ * slot of source addresses: sources that share a slot share its rate,
+ * which keeps the state bounded whatever the number of sources. Called in
+ * softirq.
+ *
+ * Return: true if it may, having taken its token.
+ */
+bool twamp_rate_ok(struct twamp_rate_bucket *buckets, u32 rate, u32 hash)
+{
+	struct twamp_rate_bucket *b = &buckets[hash % TWAMP_RATE_BUCKETS];
+	u64 now = ktime_get_mono_fast_ns(), cap, elapsed;
+	bool ok;
+
+	cap = (u64)rate * NSEC_PER_SEC;
+	spin_lock(&b->lock);
+	elapsed = min_t(u64, now - b->last_ns, NSEC_PER_SEC);
+	b->last_ns = now;
+	b->credit = min(b->credit + elapsed * rate, cap);
+	ok = b->credit >= NSEC_PER_SEC;
+	if (ok)
+		b->credit -= NSEC_PER_SEC;
+	spin_unlock(&b->lock);
+	return ok;
 }

@@ -10,6 +10,10 @@
 #include <linux/module.h>
 #include <net/genetlink.h>
 
+#include "clock.h"
+#include "nl.h"
+#include "reflector.h"
+#include "session.h"
 #include "twamp.h"
 
 unsigned int twamp_net_id __read_mostly;
@@ -21,6 +25,7 @@ static int __net_init twamp_net_init(struct net *net)
 	tn->net = net;
 	mutex_init(&tn->lock);
 	xa_init_flags(&tn->reflectors, XA_FLAGS_ALLOC1);
+	twamp_sessions_init(tn);
 	INIT_DELAYED_WORK(&tn->gc_work, twamp_session_gc_work);
 	xa_init_flags(&tn->senders, XA_FLAGS_ALLOC1);
 	twamp_clock_init(tn);
@@ -38,6 +43,7 @@ static void __net_exit twamp_net_exit(struct net *net)
 	/* No session is left to expire, so the work does not re-arm. */
 	cancel_delayed_work_sync(&tn->gc_work);
 	xa_destroy(&tn->reflectors);
+	xa_destroy(&tn->sessions);
 	xa_destroy(&tn->senders);
 	mutex_destroy(&tn->lock);
 }

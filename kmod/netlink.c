@@ -28,9 +28,15 @@
 
 #include <linux/twamp_packet.h>
 
+#include "clock.h"
 #include "compat.h"
+#include "crypto.h"
+#include "limits.h"
 #include "netlink-gen.h"
 #include "nl.h"
+#include "reflector.h"
+#include "session.h"
+#include "stats.h"
 #include "twamp.h"
 
 struct sk_buff *twamp_nl_reply_new(struct genl_info *info, void **hdr)

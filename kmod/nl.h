@@ -10,7 +10,10 @@
 
 #include <net/genetlink.h>
 
+#include "stats.h"
 #include "twamp.h"
+
+struct twamp_crypto;
 
 extern struct genl_family twamp_nl_family;
 
@@ -41,5 +44,9 @@ struct twamp_crypto *twamp_nl_parse_crypto(struct nlattr *security,
 					   struct nlattr *aes_key,
 					   struct nlattr *hmac_key,
 					   struct netlink_ext_ack *extack);
+
+/* The family and the URELEASE notifier, at module init and exit (main.c). */
+int twamp_nl_register(void);
+void twamp_nl_unregister(void);
 
 #endif /* _TWAMP_NL_H */

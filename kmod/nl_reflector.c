@@ -13,8 +13,11 @@
 #include <linux/twamp_packet.h>
 
 #include "compat.h"
+#include "limits.h"
 #include "netlink-gen.h"
 #include "nl.h"
+#include "reflector.h"
+#include "session.h"
 #include "twamp.h"
 
 /* A stateful reflector's limits and the state of its table. */
@@ -207,16 +210,12 @@ static int twamp_nl_parse_reflector(struct twamp_reflector *r,
 	if (tb[TWAMP_A_REFLECTOR_DSCP])
 		r->dscp = nla_get_u8(tb[TWAMP_A_REFLECTOR_DSCP]);
 	if (tb[TWAMP_A_REFLECTOR_STATEFUL]) {
-		int err;
-
 		if (r->format != TWAMP_FORMAT_STAMP) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[TWAMP_A_REFLECTOR_STATEFUL],
 					    "stateful reflection is a STAMP mode");
 			return -EINVAL;
 		}
-		err = twamp_reflector_set_stateful(r);
-		if (err)
-			return err;
+		r->stateful = true;
 	}
 	for (i = TWAMP_A_REFLECTOR_MAX_DYNAMIC;
 	     i <= TWAMP_A_REFLECTOR_DYNAMIC_REFWAIT; i++) {
@@ -243,19 +242,6 @@ static int twamp_nl_parse_reflector(struct twamp_reflector *r,
 	}
 	if (tb[TWAMP_A_REFLECTOR_RATE_LIMIT])
 		r->rate_limit = nla_get_u32(tb[TWAMP_A_REFLECTOR_RATE_LIMIT]);
-	if (r->rate_limit) {
-		u64 now = ktime_get_mono_fast_ns();
-
-		r->buckets = kcalloc(TWAMP_RATE_BUCKETS, sizeof(*r->buckets),
-				     GFP_KERNEL_ACCOUNT);
-		if (!r->buckets)
-			return -ENOMEM;
-		for (i = 0; i < TWAMP_RATE_BUCKETS; i++) {
-			spin_lock_init(&r->buckets[i].lock);
-			r->buckets[i].last_ns = now;
-			r->buckets[i].credit = (u64)r->rate_limit * NSEC_PER_SEC;
-		}
-	}
 	return 0;
 }
 

@@ -13,8 +13,13 @@
 #include <linux/twamp_packet.h>
 
 #include "compat.h"
+#include "crypto.h"
+#include "limits.h"
 #include "netlink-gen.h"
 #include "nl.h"
+#include "reflector.h"
+#include "session.h"
+#include "stats.h"
 #include "twamp.h"
 
 /* SESSION_NEW / _DEL / _GET */

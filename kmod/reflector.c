@@ -11,6 +11,11 @@
 #include <net/sock.h>
 #include <net/udp_tunnel.h>
 
+#include "limits.h"
+#include "reflector.h"
+#include "rx.h"
+#include "session.h"
+#include "stats.h"
 #include "twamp.h"
 
 /**
@@ -25,19 +30,15 @@
 struct twamp_reflector *twamp_reflector_alloc(void)
 {
 	struct twamp_reflector *r;
-	int cpu;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return NULL;
-	r->counters = alloc_percpu_gfp(struct twamp_pcpu_counters,
-				       GFP_KERNEL_ACCOUNT);
+	r->counters = twamp_counters_alloc(GFP_KERNEL_ACCOUNT);
 	if (!r->counters) {
 		kfree(r);
 		return NULL;
 	}
-	for_each_possible_cpu(cpu)
-		u64_stats_init(&per_cpu_ptr(r->counters, cpu)->syncp);
 	r->session_hash = kvcalloc(1 << TWAMP_SESSION_HASH_BITS,
 				   sizeof(*r->session_hash), GFP_KERNEL_ACCOUNT);
 	if (!r->session_hash) {
@@ -77,52 +78,9 @@ void twamp_reflector_free(struct twamp_reflector *r)
 	kfree(r);
 }
 
-/**
- * twamp_reflector_set_stateful() - make a reflector a stateful one
- * @r: the reflector, not started
- *
- * Return: 0 or -ENOMEM.
- */
-int twamp_reflector_set_stateful(struct twamp_reflector *r)
-{
-	r->source_hash = kcalloc(1 << TWAMP_SOURCE_HASH_BITS,
-				 sizeof(*r->source_hash), GFP_KERNEL_ACCOUNT);
-	if (!r->source_hash)
-		return -ENOMEM;
-	r->stateful = true;
-	return 0;
-}
-
 static void twamp_reflector_free_rcu(struct rcu_head *head)
 {
 	twamp_reflector_free(container_of(head, struct twamp_reflector, rcu));
-}
-
-/**
- * twamp_counters_sum() - add up per-CPU counters
- * @pc: the counters
- * @sum: where to put the totals
- */
-void twamp_counters_sum(struct twamp_pcpu_counters __percpu *pc,
-			u64 sum[__TWAMP_CNT_MAX])
-{
-	unsigned int start, i;
-	int cpu;
-
-	memset(sum, 0, sizeof(u64) * __TWAMP_CNT_MAX);
-	for_each_possible_cpu(cpu) {
-		const struct twamp_pcpu_counters *p = per_cpu_ptr(pc, cpu);
-		u64 v[__TWAMP_CNT_MAX];
-
-		do {
-			start = u64_stats_fetch_begin(&p->syncp);
-			for (i = 0; i < __TWAMP_CNT_MAX; i++)
-				v[i] = u64_stats_read(&p->c[i]);
-		} while (u64_stats_fetch_retry(&p->syncp, start));
-
-		for (i = 0; i < __TWAMP_CNT_MAX; i++)
-			sum[i] += v[i];
-	}
 }
 
 static int twamp_reflector_sock(struct twamp_net *tn, struct twamp_reflector *r,
@@ -130,7 +88,7 @@ static int twamp_reflector_sock(struct twamp_net *tn, struct twamp_reflector *r,
 {
 	struct udp_tunnel_sock_cfg tcfg = {
 		.sk_user_data	= r,
-		.encap_type	= 1,
+		.encap_type	= TWAMP_UDP_ENCAP,
 		.encap_rcv	= twamp_reflector_rcv,
 	};
 	struct udp_port_cfg cfg = {
@@ -165,9 +123,13 @@ static int twamp_reflector_sock(struct twamp_net *tn, struct twamp_reflector *r,
 }
 
 /**
- * twamp_reflector_start() - open the sockets and publish the reflector
+ * twamp_reflector_start() - set up, open the sockets and publish a reflector
  * @tn: namespace state; caller holds @tn->lock
  * @r: fully configured reflector
+ *
+ * Allocates what the configuration asks for (a stateful reflector's
+ * source table, the buckets of a rate limit), opens the sockets, and
+ * gives the reflector its ID.
  * @extack: for the reason of a failure
  *
  * Return: 0, or a negative errno with @r untouched by the namespace.
@@ -178,6 +140,20 @@ int twamp_reflector_start(struct twamp_net *tn, struct twamp_reflector *r,
 	int err;
 
 	lockdep_assert_held(&tn->lock);
+
+	/* What its configuration needs, before a packet can arrive */
+	if (r->stateful) {
+		r->source_hash = kcalloc(1 << TWAMP_SOURCE_HASH_BITS,
+					 sizeof(*r->source_hash),
+					 GFP_KERNEL_ACCOUNT);
+		if (!r->source_hash)
+			return -ENOMEM;
+	}
+	if (r->rate_limit) {
+		r->buckets = twamp_rate_alloc(r->rate_limit);
+		if (!r->buckets)
+			return -ENOMEM;
+	}
 
 	r->tn = tn;
 	if (r->family != AF_INET6) {

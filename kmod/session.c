@@ -21,8 +21,14 @@
 #include <linux/memcontrol.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/xarray.h>
 #include <net/ipv6.h>
 
+#include "crypto.h"
+#include "limits.h"
+#include "reflector.h"
+#include "session.h"
+#include "stats.h"
 #include "twamp.h"
 
 static void twamp_session_init(struct twamp_session *s)
@@ -43,20 +49,17 @@ static void twamp_session_init(struct twamp_session *s)
 struct twamp_session *twamp_session_alloc(gfp_t gfp)
 {
 	struct twamp_session *s;
-	int cpu;
 
 	gfp |= __GFP_ACCOUNT;
 	s = kzalloc(sizeof(*s), gfp);
 	if (!s)
 		return NULL;
-	s->counters = alloc_percpu_gfp(struct twamp_pcpu_counters, gfp);
+	s->counters = twamp_counters_alloc(gfp);
 	if (!s->counters || dst_cache_init(&s->dst_cache, gfp)) {
 		free_percpu(s->counters);
 		kfree(s);
 		return NULL;
 	}
-	for_each_possible_cpu(cpu)
-		u64_stats_init(&per_cpu_ptr(s->counters, cpu)->syncp);
 	twamp_session_init(s);
 	return s;
 }
@@ -228,6 +231,40 @@ static bool twamp_session_evict(struct twamp_reflector *r)
 	return true;
 }
 
+/**
+ * twamp_sessions_init() - the namespace's table of sessions by ID
+ * @tn: the namespace, being set up
+ *
+ * Initialised here, not in main.c with the other two tables, so that its
+ * lock is a lockdep class of its own: this one is taken in softirq (a
+ * stateful reflector adds sessions there), theirs only in process context.
+ */
+void twamp_sessions_init(struct twamp_net *tn)
+{
+	xa_init_flags(&tn->sessions, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
+}
+
+/*
+ * Give a session its ID, unique in the namespace, and publish it by that
+ * ID. Caller holds r->sessions_lock, in softirq or with BH off: no
+ * sleeping allocation. A stateful session's memory is charged to the
+ * reflector's creator, like the session itself.
+ */
+static int twamp_session_id_alloc(struct twamp_reflector *r,
+				  struct twamp_session *s)
+{
+	struct mem_cgroup *old = NULL;
+	int err;
+
+	if (s->dynamic)
+		old = set_active_memcg(r->memcg);
+	err = xa_alloc_cyclic(&r->tn->sessions, &s->id, s, xa_limit_32b,
+			      &r->tn->next_session_id, TWAMP_DYNAMIC_GFP);
+	if (s->dynamic)
+		set_active_memcg(old);
+	return err < 0 ? err : 0;
+}
+
 /* Caller holds r->sessions_lock. */
 static int __twamp_session_add(struct twamp_reflector *r,
 			       struct twamp_session *s)
@@ -246,8 +283,12 @@ static int __twamp_session_add(struct twamp_reflector *r,
 	    !(twamp_session_evict(r) && twamp_limits_session_get(r->tn)))
 		return -EDQUOT;
 
+	/* found by ID from here on: complete but for the table's lists */
 	s->r = r;
-	s->id = atomic_inc_return(&r->tn->next_session_id);
+	if (twamp_session_id_alloc(r, s)) {
+		twamp_limits_session_put(r->tn);
+		return -ENOMEM;
+	}
 	hlist_add_head_rcu(&s->hnode,
 			   &r->session_hash[twamp_session_hash(r, &s->key)]);
 	list_add_tail(&s->node, &r->sessions);
@@ -270,7 +311,7 @@ static int __twamp_session_add(struct twamp_reflector *r,
  *
  * Return: 0; -EEXIST if a session has the same key; -ENOSPC at the
  * reflector's session limit; -EDQUOT at the namespace's (max_sessions);
- * -ENOENT if the reflector is being deleted.
+ * -ENOENT if the reflector is being deleted; -ENOMEM.
  */
 int twamp_session_add(struct twamp_reflector *r, struct twamp_session *s)
 {
@@ -300,6 +341,7 @@ struct twamp_session *twamp_session_dynamic(struct twamp_reflector *r,
 {
 	struct twamp_source skey = {}, *src;
 	struct twamp_session *s, *old;
+	int err;
 
 	*why = TWAMP_CNT_DROP_NOMEM;
 	s = twamp_dynamic_zalloc(r, sizeof(*s));
@@ -336,11 +378,13 @@ struct twamp_session *twamp_session_dynamic(struct twamp_reflector *r,
 	}
 	src->count++;
 	s->source = src;
-	if (__twamp_session_add(r, s)) {
-		/* the table is full of programmed sessions */
+	err = __twamp_session_add(r, s);
+	if (err) {
+		/* no ID left, or the table is full of programmed sessions */
 		s->source = NULL;
 		twamp_source_put(src);
-		*why = TWAMP_CNT_DROP_NO_SESSION;
+		*why = err == -ENOMEM ? TWAMP_CNT_DROP_NOMEM :
+					TWAMP_CNT_DROP_NO_SESSION;
 		goto fail;
 	}
 	spin_unlock(&r->sessions_lock);
@@ -389,6 +433,7 @@ static void __twamp_session_del(struct twamp_session *s)
 
 	lockdep_assert_held(&r->sessions_lock);
 
+	xa_erase(&r->tn->sessions, s->id);
 	hlist_del_rcu(&s->hnode);
 	list_del(&s->node);
 	WRITE_ONCE(r->n_sessions, r->n_sessions - 1);
@@ -505,23 +550,9 @@ void twamp_sessions_flush(struct twamp_reflector *r)
  */
 struct twamp_session *twamp_session_find_id(struct twamp_net *tn, u32 id)
 {
-	struct twamp_reflector *r;
-	struct twamp_session *s;
-	unsigned long rid;
-
 	lockdep_assert_held(&tn->lock);
 
-	xa_for_each(&tn->reflectors, rid, r) {
-		spin_lock_bh(&r->sessions_lock);
-		list_for_each_entry(s, &r->sessions, node) {
-			if (s->id == id) {
-				spin_unlock_bh(&r->sessions_lock);
-				return s;
-			}
-		}
-		spin_unlock_bh(&r->sessions_lock);
-	}
-	return NULL;
+	return xa_load(&tn->sessions, id);
 }
 
 /**

@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Sender statistics, kept in integer nanoseconds as replies arrive:
- * round-trip delay (RFC 2681 less the reflector's residence time), its
- * distribution, IPDV (RFC 3393), PDV (RFC 5481), RFC 3550 jitter, loss
+ * Statistics. The counters of reflectors and sessions (stats.h): per CPU,
+ * summed when read. The sender's, kept in integer nanoseconds as replies
+ * arrive: round-trip delay (RFC 2681 less the reflector's residence time),
+ * its distribution, IPDV (RFC 3393), PDV (RFC 5481), RFC 3550 jitter, loss
  * (RFC 6673), duplicates and reordering (RFC 4737).
  */
 
 #include <linux/bitops.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
+#include <linux/percpu.h>
 
 #include "compat.h"
+#include "stats.h"
 #include "twamp.h"
 
 #define TWAMP_HIST_SUB		BIT(TWAMP_HIST_SUB_BITS)
@@ -245,4 +248,52 @@ void twamp_sender_snapshot(struct twamp_sender *s,
 	sq_mean = twamp_div128(st->rtt_sumsq_hi, st->rtt_sumsq_lo, n);
 	if (sq_mean > mean_sq)
 		snap->rtt_stddev = int_sqrt64(sq_mean - mean_sq);
+}
+
+/* The counters of reflectors and sessions */
+
+/**
+ * twamp_counters_alloc() - allocate a set of per-CPU counters, zeroed
+ * @gfp: allocation flags, process context
+ *
+ * Return: the counters, or NULL.
+ */
+struct twamp_pcpu_counters __percpu *twamp_counters_alloc(gfp_t gfp)
+{
+	struct twamp_pcpu_counters __percpu *pc;
+	int cpu;
+
+	pc = alloc_percpu_gfp(struct twamp_pcpu_counters, gfp);
+	if (!pc)
+		return NULL;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(pc, cpu)->syncp);
+	return pc;
+}
+
+/**
+ * twamp_counters_sum() - add up per-CPU counters
+ * @pc: the counters
+ * @sum: where to put the totals
+ */
+void twamp_counters_sum(struct twamp_pcpu_counters __percpu *pc,
+			u64 sum[__TWAMP_CNT_MAX])
+{
+	unsigned int start, i;
+	int cpu;
+
+	memset(sum, 0, sizeof(u64) * __TWAMP_CNT_MAX);
+	for_each_possible_cpu(cpu) {
+		const struct twamp_pcpu_counters *p = per_cpu_ptr(pc, cpu);
+		u64 v[__TWAMP_CNT_MAX];
+
+		do {
+			start = u64_stats_fetch_begin(&p->syncp);
+			for (i = 0; i < __TWAMP_CNT_MAX; i++)
+				v[i] = u64_stats_read(&p->c[i]);
+		} while (u64_stats_fetch_retry(&p->syncp, start));
+
+		for (i = 0; i < __TWAMP_CNT_MAX; i++)
+			sum[i] += v[i];
+	}
 }

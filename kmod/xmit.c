@@ -55,8 +55,9 @@
 #include <net/route.h>
 #include <net/udp.h>
 
+#include "clock.h"
 #include "compat.h"
-#include "twamp.h"
+#include "xmit.h"
 
 /* No hook on the way out of this namespace could see the packet. */
 static bool twamp_nf_quiet(const struct net *net, u8 pf)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The reflector's data path, in softirq: a test packet arrives through the
- * UDP encapsulation hook, is rewritten in place into the reply and sent
- * back, without ever reaching a socket queue.
+ * The reflector's reply, in softirq: the request that rx.c checked (and,
+ * in an authenticated or encrypted session, opened) is rewritten in place
+ * into the reply, routed back and handed to xmit.c, without ever reaching
+ * a socket queue.
  *
  * T2 comes from the packet's receive timestamp; T3 is taken as the last
  * thing before the reply goes to the link layer (xmit.c). The reply is as
@@ -10,13 +11,10 @@
  * shorter.
  */
 
-#include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
-#include <linux/jhash.h>
 #include <linux/skbuff.h>
 #include <linux/udp.h>
-#include <net/dsfield.h>
 #include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
@@ -25,108 +23,15 @@
 
 #include <linux/twamp_packet.h>
 
+#include "clock.h"
 #include "compat.h"
+#include "crypto.h"
+#include "reflector.h"
+#include "reply.h"
+#include "session.h"
+#include "stats.h"
 #include "twamp.h"
-
-/* Where the packet came from and how, read before the skb is rewritten. */
-struct twamp_rx {
-	sa_family_t family;
-	union {
-		struct { __be32 saddr, daddr; } v4;
-		struct { struct in6_addr saddr, daddr; } v6;
-	};
-	__be16 sport;
-	__be16 dport;
-	u8 ttl;
-	u8 dsfield;
-	int iif;
-};
-
-static bool twamp_rx_parse(struct sk_buff *skb, struct twamp_rx *rx)
-{
-	const struct udphdr *uh = udp_hdr(skb);
-
-	rx->sport = uh->source;
-	rx->dport = uh->dest;
-	rx->iif = skb->skb_iif;
-
-	if (skb->protocol == htons(ETH_P_IP)) {
-		const struct iphdr *iph = ip_hdr(skb);
-
-		rx->family = AF_INET;
-		rx->v4.saddr = iph->saddr;
-		rx->v4.daddr = iph->daddr;
-		rx->ttl = iph->ttl;
-		rx->dsfield = ipv4_get_dsfield(iph);
-		return !(ipv4_is_multicast(iph->saddr) ||
-			 ipv4_is_lbcast(iph->saddr) ||
-			 ipv4_is_zeronet(iph->saddr));
-	}
-
-	if (skb->protocol == htons(ETH_P_IPV6)) {
-		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-
-		rx->family = AF_INET6;
-		rx->v6.saddr = ip6h->saddr;
-		rx->v6.daddr = ip6h->daddr;
-		rx->ttl = ip6h->hop_limit;
-		rx->dsfield = ipv6_get_dsfield(ip6h);
-		return !(ipv6_addr_is_multicast(&ip6h->saddr) ||
-			 ipv6_addr_any(&ip6h->saddr));
-	}
-	return false;
-}
-
-static bool twamp_rx_allowed(const struct twamp_reflector *r,
-			     const struct twamp_rx *rx)
-{
-	unsigned int i;
-
-	for (i = 0; i < r->n_allow; i++) {
-		const struct twamp_prefix *p = &r->allow[i];
-
-		if (p->family != rx->family)
-			continue;
-		if (p->family == AF_INET &&
-		    !((rx->v4.saddr ^ p->v4) & inet_make_mask(p->len)))
-			return true;
-		if (p->family == AF_INET6 &&
-		    ipv6_prefix_equal(&rx->v6.saddr, &p->v6, p->len))
-			return true;
-	}
-	return false;
-}
-
-/*
- * Token bucket per hash slot of source addresses: RATE packets per second
- * with a burst of one second's worth. Sources that share a slot share its
- * rate, which keeps the state bounded whatever the number of sources.
- */
-static bool twamp_rx_rate_ok(struct twamp_reflector *r,
-			     const struct twamp_rx *rx)
-{
-	u64 now = ktime_get_mono_fast_ns(), cap, elapsed;
-	struct twamp_rate_bucket *b;
-	bool ok;
-	u32 h;
-
-	if (rx->family == AF_INET)
-		h = jhash_1word((__force u32)rx->v4.saddr, r->hash_seed);
-	else
-		h = jhash2((const u32 *)&rx->v6.saddr, 4, r->hash_seed);
-	b = &r->buckets[h % TWAMP_RATE_BUCKETS];
-	cap = (u64)r->rate_limit * NSEC_PER_SEC;
-
-	spin_lock(&b->lock);
-	elapsed = min_t(u64, now - b->last_ns, NSEC_PER_SEC);
-	b->last_ns = now;
-	b->credit = min(b->credit + elapsed * r->rate_limit, cap);
-	ok = b->credit >= NSEC_PER_SEC;
-	if (ok)
-		b->credit -= NSEC_PER_SEC;
-	spin_unlock(&b->lock);
-	return ok;
-}
+#include "xmit.h"
 
 /*
  * RFC 8972 section 4: the reflector returns every TLV, marking those it
@@ -247,56 +152,6 @@ static void twamp_build_reply(const struct twamp_reflector *r,
 	put_unaligned(sender_ee, &refl->sender_error_estimate);
 	put_unaligned(0, &refl->mbz);
 	refl->sender_ttl = rx->ttl;
-}
-
-static void twamp_rx_key(const struct twamp_reflector *r,
-			 const struct twamp_rx *rx, const u8 *pl,
-			 unsigned int len, struct twamp_session_key *key)
-{
-	*key = (struct twamp_session_key){
-		.family	= rx->family,
-		.port	= rx->sport,
-	};
-	if (rx->family == AF_INET)
-		key->v4 = rx->v4.saddr;
-	else
-		key->v6 = rx->v6.saddr;
-	if (r->format == TWAMP_FORMAT_STAMP &&
-	    len >= offsetof(struct stamp_test_sender, ssid) + 2)
-		key->ssid = get_unaligned_be16(pl + offsetof(struct stamp_test_sender,
-							     ssid));
-}
-
-/* The session this packet belongs to, if there is one already. */
-static struct twamp_session *twamp_rx_session(struct twamp_reflector *r,
-					      const struct twamp_rx *rx,
-					      const u8 *pl, unsigned int len)
-{
-	struct twamp_session_key key;
-
-	if (!READ_ONCE(r->n_sessions))
-		return NULL;
-	twamp_rx_key(r, rx, pl, len, &key);
-	return twamp_session_lookup(r, &key);
-}
-
-/* A stateful reflector makes a session for a sender it does not know. */
-static struct twamp_session *twamp_rx_session_new(struct twamp_reflector *r,
-						  const struct twamp_rx *rx,
-						  const u8 *pl,
-						  unsigned int len,
-						  enum twamp_counter *why)
-{
-	struct twamp_session_key key;
-
-	twamp_rx_key(r, rx, pl, len, &key);
-	return twamp_session_dynamic(r, &key, why);
-}
-
-static void twamp_session_rx(struct twamp_session *s)
-{
-	twamp_session_count(s, TWAMP_CNT_RX);
-	twamp_session_heard(s);
 }
 
 /*
@@ -435,102 +290,27 @@ static enum twamp_counter twamp_xmit6(struct twamp_reflector *r,
 #endif
 
 /**
- * twamp_reflector_rcv() - UDP encapsulation receive hook of a reflector
- * @sk: the reflector's kernel socket
- * @skb: a UDP datagram, data at the UDP header, checksum verified
+ * twamp_reply() - turn a request into its reply, in place, and send it
+ * @r: the reflector
+ * @s: the request's session, or NULL
+ * @sk: the reflector's socket it came to
+ * @skb: the request, private and linear, data at the UDP header
+ * @rx: where it came from
+ * @len: its UDP payload length
+ * @t2: when it arrived
  *
- * Runs in softirq under rcu_read_lock(). Consumes the skb: it becomes the
- * reply or is dropped and counted under the reason.
+ * Called in softirq by twamp_reflector_rcv().
  *
- * Return: 0, always.
+ * Return: TWAMP_CNT_TX when the reply left, the skb consumed; else the
+ * counter of the reason, the skb still the caller's to free.
  */
-int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb)
+enum twamp_counter twamp_reply(struct twamp_reflector *r,
+			       struct twamp_session *s, struct sock *sk,
+			       struct sk_buff *skb, const struct twamp_rx *rx,
+			       unsigned int len, ktime_t t2)
 {
-	ktime_t t2 = twamp_rx_time(skb);
-	struct twamp_reflector *r = rcu_dereference_sk_user_data(sk);
-	unsigned int len, reply_len, base, ee_off;
-	struct twamp_session *s = NULL;
-	enum twamp_counter res;
-	struct twamp_rx rx;
-	u8 *pl, tos;
-
-	if (unlikely(!r)) {
-		/* being deleted */
-		kfree_skb(skb);
-		return 0;
-	}
-	twamp_count(r->counters, TWAMP_CNT_RX);
-
-	len = skb->len - sizeof(struct udphdr);
-	if (len < TWAMP_SENDER_SIZE) {
-		res = TWAMP_CNT_DROP_SHORT;
-		goto drop;
-	}
-	if (len > TWAMP_MAX_PAYLOAD || skb_is_gso(skb)) {
-		res = TWAMP_CNT_DROP_LENGTH;
-		goto drop;
-	}
-	/* Never answer to, or from, a broadcast or multicast address. */
-	if (!twamp_rx_parse(skb, &rx) || skb->pkt_type != PACKET_HOST ||
-	    !rx.sport) {
-		res = TWAMP_CNT_DROP_INVALID;
-		goto drop;
-	}
-	if (r->n_allow && !twamp_rx_allowed(r, &rx)) {
-		res = TWAMP_CNT_DROP_ACL;
-		goto drop;
-	}
-	if (r->rate_limit && !twamp_rx_rate_ok(r, &rx)) {
-		res = TWAMP_CNT_DROP_RATE;
-		goto drop;
-	}
-
-	/* A clone (e.g. one a packet capture holds) gets a private copy. */
-	if (skb_linearize(skb) || skb_ensure_writable(skb, skb->len)) {
-		res = TWAMP_CNT_DROP_NOMEM;
-		goto drop;
-	}
-	pl = skb->data + sizeof(struct udphdr);
-
-	ee_off = offsetof(struct twamp_test_sender, error_estimate);
-	s = twamp_rx_session(r, &rx, pl, len);
-	if (s)
-		twamp_session_rx(s);
-	/*
-	 * Keys belong to sessions: only a packet of an authenticated or
-	 * encrypted session is opened, and it must open (3.3, step 2).
-	 */
-	if (s && s->crypto) {
-		if (len < TWAMP_SENDER_AUTH_SIZE) {
-			res = TWAMP_CNT_DROP_SHORT;
-			goto drop;
-		}
-		if (!twamp_crypto_open(s->crypto, pl, false)) {
-			res = TWAMP_CNT_DROP_AUTH;
-			goto drop;
-		}
-		/* authentic, but perhaps captured and sent again: check its seq */
-		if (!twamp_replay_check(&s->replay, get_unaligned_be32(pl))) {
-			res = TWAMP_CNT_DROP_REPLAY;
-			goto drop;
-		}
-		ee_off = offsetof(struct twamp_test_sender_auth, error_estimate);
-	}
-
-	/* RFC 4656 4.1.2: a zero multiplier marks a corrupt packet. */
-	if (!(get_unaligned_be16(pl + ee_off) & TWAMP_EE_MULT_MASK)) {
-		res = TWAMP_CNT_DROP_INVALID;
-		goto drop;
-	}
-
-	res = TWAMP_CNT_DROP_NO_SESSION;
-	if (!s && r->stateful) {
-		s = twamp_rx_session_new(r, &rx, pl, len, &res);
-		if (s)
-			twamp_session_rx(s);
-	}
-	if (!s && (r->stateful || r->sessions_only))
-		goto drop;
+	u8 *pl = skb->data + sizeof(struct udphdr), tos;
+	unsigned int reply_len, base;
 
 	/*
 	 * Shorter than the reflector header: grow to it, never beyond. An
@@ -549,46 +329,32 @@ int twamp_reflector_rcv(struct sock *sk, struct sk_buff *skb)
 		unsigned int grow = reply_len - len;
 
 		if (skb_tailroom(skb) < grow &&
-		    pskb_expand_head(skb, 0, grow, GFP_ATOMIC)) {
-			res = TWAMP_CNT_DROP_NOMEM;
-			goto drop;
-		}
+		    pskb_expand_head(skb, 0, grow, GFP_ATOMIC))
+			return TWAMP_CNT_DROP_NOMEM;
 		memset(skb_put(skb, grow), 0, grow);
 		pl = skb->data + sizeof(struct udphdr);
 	}
 
 	if (s && s->crypto)
-		twamp_build_reply_auth(r, s, pl, reply_len, &rx, t2);
+		twamp_build_reply_auth(r, s, pl, reply_len, rx, t2);
 	else
-		twamp_build_reply(r, s, pl, len, reply_len, &rx, t2);
+		twamp_build_reply(r, s, pl, len, reply_len, rx, t2);
 
 	if (s && s->dscp >= 0)
 		tos = s->dscp << 2;
 	else if (r->dscp >= 0)
 		tos = r->dscp << 2;
 	else
-		tos = rx.dsfield & ~INET_ECN_MASK;
+		tos = rx->dsfield & ~INET_ECN_MASK;
 
 	/* From here on the skb is a new packet leaving this host. */
 	__skb_pull(skb, sizeof(struct udphdr));
 
-	if (rx.family == AF_INET)
-		res = twamp_xmit4(r, s, sk, skb, &rx, tos);
+	if (rx->family == AF_INET)
+		return twamp_xmit4(r, s, sk, skb, rx, tos);
 #if IS_ENABLED(CONFIG_IPV6)
-	else
-		res = twamp_xmit6(r, s, sk, skb, &rx, tos);
+	return twamp_xmit6(r, s, sk, skb, rx, tos);
+#else
+	return TWAMP_CNT_DROP_INVALID;	/* rx.c takes no IPv6 packet then */
 #endif
-	if (res != TWAMP_CNT_TX)
-		goto drop;
-	twamp_count(r->counters, TWAMP_CNT_TX);
-	if (s)
-		twamp_session_count(s, TWAMP_CNT_TX);
-	return 0;
-
-drop:
-	twamp_count(r->counters, res);
-	if (s)
-		twamp_session_count(s, res);
-	kfree_skb(skb);
-	return 0;
 }
