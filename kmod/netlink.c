@@ -344,8 +344,11 @@ static const struct {
 
 /*
  * Find the object of an ID operation; caller holds tn->lock, which every
- * path that deletes an object holds too: the object stays until post_doit
- * drops it. The same refusals, messages and errnos for every kind.
+ * path that deletes a reflector, a sender or a programmed session holds
+ * too. A stateful session can be evicted by a packet without it, so a
+ * session is also held by a reference (twamp_session_get_id()). Either
+ * way the object stays until post_doit drops it. The same refusals,
+ * messages and errnos for every kind.
  */
 static void *twamp_nl_target_find(struct twamp_net *tn,
 				  enum twamp_nl_target kind,
@@ -382,7 +385,7 @@ static void *twamp_nl_target_find(struct twamp_net *tn,
 	if (kind == TWAMP_NL_TARGET_REFLECTOR)
 		obj = xa_load(&tn->reflectors, id);
 	else if (kind == TWAMP_NL_TARGET_SESSION)
-		obj = twamp_session_find_id(tn, id);
+		obj = twamp_session_get_id(tn, id);
 	else
 		obj = xa_load(&tn->senders, id);
 	if (obj)
@@ -403,8 +406,9 @@ static void *twamp_nl_target_find(struct twamp_net *tn,
 /*
  * Before every doit, after policy validation: no attribute twice; then,
  * for an operation on one object (DEL, GET, START, STOP), find it by its
- * ID under tn->lock and keep the lock, so that the object cannot go away,
- * until post_doit: user_ptr[0] is the object, user_ptr[1] the namespace.
+ * ID under tn->lock and keep the lock (and a session's reference), so
+ * that the object cannot go away, until post_doit: user_ptr[0] is the
+ * object, user_ptr[1] the namespace.
  * The handlers then only act on it.
  */
 static int twamp_nl_pre_doit(const struct twamp_genl_pre_op *ops,
@@ -439,8 +443,11 @@ static void twamp_nl_post_doit(const struct twamp_genl_pre_op *ops,
 {
 	struct twamp_net *tn = twamp_nl_target_net(info);
 
-	if (tn)
-		mutex_unlock(&tn->lock);
+	if (!tn)
+		return;
+	if (twamp_nl_target_of(ops->cmd) == TWAMP_NL_TARGET_SESSION)
+		twamp_session_put(info->user_ptr[0]);
+	mutex_unlock(&tn->lock);
 }
 
 /*

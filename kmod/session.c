@@ -33,6 +33,7 @@
 
 static void twamp_session_init(struct twamp_session *s)
 {
+	refcount_set(&s->ref, 1);
 	s->dscp = -1;
 	s->refwait_ms = TWAMP_DEFAULT_REFWAIT_MS;
 	s->last_rx = jiffies;
@@ -114,6 +115,16 @@ void twamp_session_free(struct twamp_session *s)
 static void twamp_session_free_rcu(struct rcu_head *head)
 {
 	twamp_session_free(container_of(head, struct twamp_session, rcu));
+}
+
+/**
+ * twamp_session_put() - drop a reference; the last frees after RCU
+ * @s: the session
+ */
+void twamp_session_put(struct twamp_session *s)
+{
+	if (refcount_dec_and_test(&s->ref))
+		call_rcu(&s->rcu, twamp_session_free_rcu);
 }
 
 static u32 twamp_session_hash(const struct twamp_reflector *r,
@@ -445,7 +456,8 @@ static void __twamp_session_del(struct twamp_session *s)
 		s->source = NULL;
 	}
 	atomic_inc(&r->tn->sessions_gen);
-	call_rcu(&s->rcu, twamp_session_free_rcu);
+	s->unlinked = true;
+	twamp_session_put(s);		/* the tables' reference */
 }
 
 /**
@@ -518,7 +530,9 @@ void twamp_session_del(struct twamp_session *s)
 	struct twamp_reflector *r = s->r;
 
 	spin_lock_bh(&r->sessions_lock);
-	__twamp_session_del(s);
+	/* a stateful one may have been evicted since it was found */
+	if (!s->unlinked)
+		__twamp_session_del(s);
 	spin_unlock_bh(&r->sessions_lock);
 }
 
@@ -541,18 +555,31 @@ void twamp_sessions_flush(struct twamp_reflector *r)
 }
 
 /**
- * twamp_session_find_id() - find a session by ID
+ * twamp_session_get_id() - find a session by ID and hold it
  * @tn: namespace state; caller holds @tn->lock
  * @id: the session ID
  *
- * Return: the session or NULL. It stays valid while @tn->lock is held:
- * every path that deletes sessions holds it.
+ * @tn->lock keeps programmed sessions (every path that deletes them holds
+ * it) but not stateful ones: a packet evicts those in softirq, under the
+ * reflector's sessions_lock only. So the caller gets a reference, which
+ * keeps the memory (not the session in the tables) until
+ * twamp_session_put(); twamp_session_del() of one evicted meanwhile does
+ * nothing.
+ *
+ * Return: the session or NULL.
  */
-struct twamp_session *twamp_session_find_id(struct twamp_net *tn, u32 id)
+struct twamp_session *twamp_session_get_id(struct twamp_net *tn, u32 id)
 {
+	struct twamp_session *s;
+
 	lockdep_assert_held(&tn->lock);
 
-	return xa_load(&tn->sessions, id);
+	rcu_read_lock();
+	s = xa_load(&tn->sessions, id);
+	if (s && !refcount_inc_not_zero(&s->ref))
+		s = NULL;
+	rcu_read_unlock();
+	return s;
 }
 
 /**

@@ -91,6 +91,8 @@ struct twamp_session {
 	struct hlist_node hnode;
 	struct list_head node;
 	struct rcu_head rcu;
+	refcount_t ref;			/* the tables' one, netlink ops' */
+	bool unlinked;			/* out of the tables: under sessions_lock */
 	struct twamp_reflector *r;
 	struct twamp_session_key key;
 	u32 id;
@@ -146,7 +148,8 @@ int twamp_session_add(struct twamp_reflector *r, struct twamp_session *s);
 void twamp_session_del(struct twamp_session *s);
 struct twamp_session *twamp_session_lookup(struct twamp_reflector *r,
 					   const struct twamp_session_key *key);
-struct twamp_session *twamp_session_find_id(struct twamp_net *tn, u32 id);
+struct twamp_session *twamp_session_get_id(struct twamp_net *tn, u32 id);
+void twamp_session_put(struct twamp_session *s);
 struct twamp_session *twamp_session_dynamic(struct twamp_reflector *r,
 					    const struct twamp_session_key *key,
 					    enum twamp_counter *why);

@@ -17,11 +17,16 @@ table-full     many sources fill a small stateful table: the least recently
 replay MODE    a captured authenticated or encrypted test packet sent again
                is not reflected again, and is counted as a replay.
 refwait        a stateful session ends after the reflector's short REFWAIT.
+evict-race     netlink gets and deletes stateful sessions by ID while a
+               flood evicts them in softirq: each op finds the session or
+               ENOENT, the kernel stays whole (a session deleted twice,
+               or read after it was freed, is a kernel report).
 memcg CGROUP   10000 stateful sessions, made in softirq, are charged to the
                memory cgroup CGROUP of the reflector's creator (this
                process, which the caller put there).
 """
 
+import errno
 import os
 import select
 import socket
@@ -421,6 +426,53 @@ def cmd_refwait(g):
     return fails
 
 
+def cmd_evict_race(g):
+    """Get and delete sessions that packets evict at the same time."""
+    port = 862
+    rid = stateful(g, port,
+                   nl.u32(T.TWAMP_A_REFLECTOR_MAX_DYNAMIC, 4),
+                   nl.u32(T.TWAMP_A_REFLECTOR_MAX_PER_SOURCE, 1000))
+    secs = 4
+    pid = os.fork()
+    if pid == 0:
+        # every SSID a new session: each packet evicts one of the four
+        s = udp("127.0.0.2")
+        end = time.monotonic() + secs
+        ssid = 0
+        while time.monotonic() < end:
+            ssid = ssid % 65535 + 1
+            s.sendto(stamp_packet(ssid, ssid), ("127.0.0.1", port))
+        os._exit(0)
+    ops = found = 0
+    other = []
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        for x in sessions(g, rid):
+            for cmd in (T.TWAMP_CMD_SESSION_GET, T.TWAMP_CMD_SESSION_DEL):
+                a = g.by_id(cmd, T.TWAMP_A_SESSION, T.TWAMP_A_SESSION_ID,
+                            x["id"])
+                ops += 1
+                if not a.error:
+                    found += 1
+                elif a.error != errno.ENOENT:
+                    other.append((a.error, a.msg))
+    os.waitpid(pid, 0)
+    _, c, d = settle(g, rid)
+    log("%d gets and deletes, %d found the session; %s dynamic %s" %
+        (ops, found, c, d))
+    # found may be 0 on a slow run: the flood evicts faster than a dump
+    # and a request go round
+    check(ops > 0, "no get or delete ran")
+    check(not other, "errors other than ENOENT: %r" % other[:5])
+    check(d.get("SESSIONS") is not None and d["SESSIONS"] <= 4,
+          "%r stateful sessions, the table has 4" % d.get("SESSIONS"))
+    check(d.get("EVICTED", 0) > 0, "nothing evicted: %s" % d)
+    check(balanced(c), "rx != tx + drops: %s" % c)
+    check(ping(udp("127.0.0.3"), port, 0, 7) == 0,
+          "no reply to a new sender after the race")
+    return fails
+
+
 def slab(cgroup):
     with open(os.path.join(cgroup, "memory.stat")) as f:
         for line in f:
@@ -478,6 +530,8 @@ def main(argv):
         return 1 if cmd_replay(g, argv[2]) else 0
     if cmd == "refwait":
         return 1 if cmd_refwait(g) else 0
+    if cmd == "evict-race":
+        return 1 if cmd_evict_race(g) else 0
     if cmd == "memcg":
         return 1 if cmd_memcg(g, argv[2]) else 0
     print(__doc__, file=sys.stderr)

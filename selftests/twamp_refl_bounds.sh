@@ -6,7 +6,8 @@
 # the reflector it makes and the traffic it sends over loopback are local:
 # a stateful table filled from one source and from many, a captured
 # authenticated and encrypted test packet replayed, stateful sessions that
-# must end after a short REFWAIT, and their memory charged to the memory
+# must end after a short REFWAIT, stateful sessions got and deleted over
+# netlink while packets evict them, and their memory charged to the memory
 # cgroup of the reflector's creator. twamp_refl_bounds.py makes and checks
 # each; the kernel must stay untainted and its log clean throughout.
 
@@ -57,6 +58,7 @@ test_table_full() { attack table-full; }
 test_replay_auth() { attack replay auth; }
 test_replay_encrypt() { attack replay encrypt; }
 test_refwait() { attack refwait; }
+test_evict_race() { attack evict-race; }
 
 # The attacker in a memory cgroup of its own, whose slab it reads.
 test_memcg()
@@ -101,6 +103,8 @@ twamp_run_test "a captured encrypted packet replayed is dropped as a replay" \
 	test_replay_encrypt
 twamp_run_test "stateful sessions end after the reflector's short REFWAIT" \
 	test_refwait
+twamp_run_test "stateful sessions got and deleted over netlink while packets evict them" \
+	test_evict_race
 twamp_run_test "stateful sessions made in softirq are charged to the creator's memory cgroup" \
 	test_memcg
 twamp_run_test "no taint, no stall, no report in the kernel log" test_clean
