@@ -25,6 +25,7 @@
 #include <linux/netlink.h>
 #include <net/genetlink.h>
 
+#include "sender.h"
 #include "twamp.h"
 
 static unsigned int max_objects = 1024;

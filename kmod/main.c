@@ -10,6 +10,7 @@
 #include <linux/module.h>
 #include <net/genetlink.h>
 
+#include "sender.h"
 #include "twamp.h"
 
 unsigned int twamp_net_id __read_mostly;

@@ -31,6 +31,7 @@
 #include "compat.h"
 #include "netlink-gen.h"
 #include "nl.h"
+#include "sender.h"
 #include "twamp.h"
 
 struct sk_buff *twamp_nl_reply_new(struct genl_info *info, void **hdr)

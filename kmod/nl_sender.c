@@ -17,6 +17,7 @@
 #include "netlink-gen.h"
 #include "nl.h"
 #include "results.h"
+#include "sender.h"
 #include "twamp.h"
 
 /* SENDER_NEW / _START / _STOP / _DEL / _GET, and the results group */

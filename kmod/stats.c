@@ -11,6 +11,7 @@
 #include <linux/minmax.h>
 
 #include "compat.h"
+#include "sender.h"
 #include "twamp.h"
 
 #define TWAMP_HIST_SUB		BIT(TWAMP_HIST_SUB_BITS)
