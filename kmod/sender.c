@@ -167,7 +167,6 @@ int twamp_sender_create(struct twamp_net *tn, struct twamp_sender *s,
 	struct udp_tunnel_sock_cfg tcfg = {
 		.sk_user_data	= s,
 		.encap_type	= 1,
-		.encap_rcv	= twamp_sender_rcv,
 	};
 	struct udp_port_cfg cfg = {
 		.family		= s->family,
@@ -248,6 +247,7 @@ int twamp_sender_create(struct twamp_net *tn, struct twamp_sender *s,
 		NL_SET_ERR_MSG(extack, "no sender ID available");
 		return err;
 	}
+	twamp_sender_rx_hooks(&tcfg);
 	setup_udp_tunnel_sock(tn->net, s->sock, &tcfg);
 	tn->gen++;
 	return 0;

@@ -22,11 +22,10 @@
 
 struct mem_cgroup;
 struct netlink_ext_ack;
-struct sk_buff;
-struct sock;
 struct socket;
 struct twamp_crypto;
 struct twamp_net;
+struct udp_tunnel_sock_cfg;
 
 /*
  * Log-linear histogram of nanosecond values: exact below 2^7, then 128
@@ -61,11 +60,31 @@ struct twamp_slot {
 	bool lost;			/* no reply within WAIT: counted */
 };
 
+/*
+ * Why a datagram on the sender's socket was not taken as a reply, in the
+ * order of TWAMP_A_STATS_REPLIES_* (auth_failed is counted on its own).
+ */
+enum twamp_bad_reply {
+	TWAMP_BAD_NONE,
+	TWAMP_BAD_SHORT,		/* shorter than the reply header */
+	TWAMP_BAD_INVALID,		/* Error Estimate multiplier 0 */
+	TWAMP_BAD_SSID,			/* another non-zero SSID */
+	TWAMP_BAD_UNKNOWN_SEQ,		/* a sequence number never sent */
+	TWAMP_BAD_LATE,			/* its packet already counted lost */
+	TWAMP_BAD_FOREIGN,		/* not from the reflector's address and port */
+	TWAMP_BAD_AUTH,			/* failed the HMAC: st.auth_failed */
+	__TWAMP_BAD_MAX
+};
+
 /* Running aggregates of a sender; integer nanoseconds throughout. */
 struct twamp_stats {
 	u64 sent, received, lost, duplicates, reordered, reorder_extent_max;
 	u64 late_sends, late_max, results_dropped, auth_failed;
 	u64 skipped;			/* deadlines passed without a send */
+	u64 icmp_errors;		/* packets answered by an ICMP error */
+	/* replies dropped, by reason (enum twamp_bad_reply) */
+	u64 bad[__TWAMP_BAD_MAX];
+	u32 short_min;			/* shortest short reply, octets */
 	s64 rtt_min, rtt_max, rtt_sum;
 	u64 rtt_sumsq_hi, rtt_sumsq_lo;	/* sum of rtt^2: 128 bits in two */
 	u64 ipdv_n, ipdv_abs_sum, ipdv_abs_max;
@@ -170,6 +189,14 @@ struct twamp_result {
 	u32 size;
 	u32 flags;
 	u16 refl_err;
+	/* with TWAMP_RESULT_ICMP_ERROR */
+	u8 icmp_type;
+	u8 icmp_code;
+	u32 icmp_info;
+	union {
+		__be32 icmp_from4;
+		struct in6_addr icmp_from6;
+	};
 };
 
 struct twamp_sender *twamp_sender_alloc(void);
@@ -189,7 +216,7 @@ void twamp_stats_reply(struct twamp_sender *s, struct twamp_slot *slot,
 /* Between sender.c, sender_tx.c and sender_rx.c */
 enum hrtimer_restart twamp_sender_timer(struct hrtimer *timer);
 void twamp_sender_drain(struct twamp_sender *s, ktime_t now);
-int twamp_sender_rcv(struct sock *sk, struct sk_buff *skb);
+void twamp_sender_rx_hooks(struct udp_tunnel_sock_cfg *cfg);
 
 static inline unsigned int twamp_sender_header_len(const struct twamp_sender *s)
 {
@@ -202,6 +229,15 @@ static inline unsigned int twamp_sender_header_len(const struct twamp_sender *s)
 static inline unsigned int twamp_sender_len(const struct twamp_sender *s)
 {
 	return twamp_sender_header_len(s) + s->padding;
+}
+
+/* The octets a reply must have: its format's reflector header. */
+static inline unsigned int twamp_sender_reply_len(const struct twamp_sender *s)
+{
+	if (s->crypto)
+		return TWAMP_REFLECTOR_AUTH_SIZE;
+	return s->format == TWAMP_FORMAT_STAMP ? STAMP_BASE_SIZE :
+						 TWAMP_REFLECTOR_SIZE;
 }
 
 #endif /* _TWAMP_SENDER_H */
