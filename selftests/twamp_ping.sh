@@ -1391,10 +1391,14 @@ test_short()
 
 	next_port
 	rm -f "$f.ready"
-	rns python3 - "$R4" "$PORT" "$f.ready" <<'PY' &
+	# not through rns: $! must be python's own PID (ip netns exec execs
+	# it), and its output not the suite's, or a survivor would hold it
+	ip netns exec "$NS_R" python3 - "$R4" "$PORT" "$f.ready" \
+		>"$f.peer" 2>&1 <<'PY' &
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind((sys.argv[1], int(sys.argv[2])))
+s.settimeout(60)	# and it ends on its own
 open(sys.argv[3], "w").close()
 while True:
     data, peer = s.recvfrom(65536)
