@@ -18,6 +18,9 @@
  *   does not call it (test packets leave through xmit.c); the socket
  *   calls it makes (udp_sock_create(), setup_udp_tunnel_sock(),
  *   udp_tunnel_sock_release()) build on 6.1 and 6.12.
+ * - UDP tunnels: the ICMP error hook encap_err_rcv took the quoted UDP
+ *   header's offset until 6.2 gave it ip_icmp_error()'s arguments,
+ *   TWAMP_ENCAP_ERR_RCV().
  * - AES library: mainline added struct aes_key and keeps struct
  *   crypto_aes_ctx with aes_expandkey(), aes_encrypt() and aes_decrypt(),
  *   which the module uses.
@@ -95,6 +98,34 @@ twamp_hrtimer_setup(struct hrtimer *timer,
 {
 	hrtimer_init(timer, clock_id, mode);
 	timer->function = function;
+}
+#endif
+
+/*
+ * A UDP tunnel socket's ICMP error hook, encap_err_rcv (6.0), took the
+ * offset from skb->data (the quoted IP header) to the quoted UDP header
+ * until 6.2 ("net: Change the udp encap_err_rcv to allow use of
+ * {ip,ipv6}_icmp_error()") gave it ip_icmp_error()'s arguments instead,
+ * among them the payload after that header. Both are called the same way
+ * on 6.1 and 6.12 otherwise: from the UDP error handler, in softirq under
+ * RCU, for every ICMP or ICMPv6 error but redirect and source quench
+ * about a datagram the socket sent. TWAMP_ENCAP_ERR_RCV(name, fn) defines
+ * the hook @name, which calls
+ *	void fn(struct sock *sk, struct sk_buff *skb, unsigned int udp_offset)
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define TWAMP_ENCAP_ERR_RCV(name, fn)					\
+static void name(struct sock *sk, struct sk_buff *skb, int err,	\
+		 __be16 port, u32 info, u8 *payload)			\
+{									\
+	fn(sk, skb, payload - skb->data - sizeof(struct udphdr));	\
+}
+#else
+#define TWAMP_ENCAP_ERR_RCV(name, fn)					\
+static void name(struct sock *sk, struct sk_buff *skb,			\
+		 unsigned int udp_offset)				\
+{									\
+	fn(sk, skb, udp_offset);					\
 }
 #endif
 

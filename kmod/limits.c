@@ -32,6 +32,7 @@
 #include <net/genetlink.h>
 
 #include "limits.h"
+#include "sender.h"
 #include "twamp.h"
 
 static unsigned int max_objects = 1024;

@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "nl.h"
 #include "reflector.h"
+#include "sender.h"
 #include "session.h"
 #include "twamp.h"
 

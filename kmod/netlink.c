@@ -35,6 +35,7 @@
 #include "netlink-gen.h"
 #include "nl.h"
 #include "reflector.h"
+#include "sender.h"
 #include "session.h"
 #include "stats.h"
 #include "twamp.h"

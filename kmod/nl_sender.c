@@ -14,14 +14,18 @@
 #include <linux/twamp_packet.h>
 
 #include "compat.h"
+#include "crypto.h"
+#include "limits.h"
 #include "netlink-gen.h"
 #include "nl.h"
 #include "results.h"
+#include "sender.h"
 #include "twamp.h"
 
 /* SENDER_NEW / _START / _STOP / _DEL / _GET, and the results group */
 
 static int twamp_nl_put_stats(struct sk_buff *msg,
+			      const struct twamp_sender *s,
 			      const struct twamp_stats_snapshot *snap)
 {
 	const struct twamp_stats *st = &snap->st;
@@ -40,7 +44,20 @@ static int twamp_nl_put_stats(struct sk_buff *msg,
 	    PUT(REORDER_EXTENT_MAX, st->reorder_extent_max) ||
 	    PUT(LATE_SENDS, st->late_sends) || PUT(LATE_MAX, st->late_max) ||
 	    PUT(RESULTS_DROPPED, st->results_dropped) ||
-	    PUT(AUTH_FAILED, st->auth_failed) || PUT(SKIPPED, st->skipped))
+	    PUT(AUTH_FAILED, st->auth_failed) || PUT(SKIPPED, st->skipped) ||
+	    PUT(ICMP_ERRORS, st->icmp_errors) ||
+	    PUT(REPLIES_SHORT, st->bad[TWAMP_BAD_SHORT]) ||
+	    PUT(REPLIES_INVALID, st->bad[TWAMP_BAD_INVALID]) ||
+	    PUT(REPLIES_BAD_SSID, st->bad[TWAMP_BAD_SSID]) ||
+	    PUT(REPLIES_UNKNOWN_SEQ, st->bad[TWAMP_BAD_UNKNOWN_SEQ]) ||
+	    PUT(REPLIES_LATE, st->bad[TWAMP_BAD_LATE]) ||
+	    PUT(REPLIES_FOREIGN, st->bad[TWAMP_BAD_FOREIGN]))
+		return -EMSGSIZE;
+	/* what the short ones lacked: the shortest against the header */
+	if (st->bad[TWAMP_BAD_SHORT] &&
+	    (nla_put_u32(msg, TWAMP_A_STATS_REPLIES_SHORT_MIN, st->short_min) ||
+	     nla_put_u32(msg, TWAMP_A_STATS_REPLY_HEADER_SIZE,
+			 twamp_sender_reply_len(s))))
 		return -EMSGSIZE;
 	if (n &&
 	    (PUT(RTT_MIN, st->rtt_min) || PUT(RTT_MAX, st->rtt_max) ||
@@ -126,7 +143,7 @@ static int twamp_nl_fill_sender(struct sk_buff *msg,
 	    (s->has_sid && nla_put(msg, TWAMP_A_SENDER_SID, sizeof(s->sid),
 				   s->sid)) ||
 	    nla_put_u8(msg, TWAMP_A_SENDER_STATE, snap->state) ||
-	    twamp_nl_put_stats(msg, snap))
+	    twamp_nl_put_stats(msg, s, snap))
 		goto nla_put_failure;
 	nla_nest_end(msg, nest);
 
@@ -410,7 +427,10 @@ static size_t twamp_nl_result_size(void)
 	       nla_total_size(sizeof(u32)) +		/* SIZE */
 	       5 * nla_total_size_64bit(sizeof(u64)) +	/* T1..T4, DROPPED */
 	       3 * nla_total_size(sizeof(u8)) +		/* TTLs, DSCP */
-	       nla_total_size(sizeof(u16));		/* REFLECTOR_ERR */
+	       nla_total_size(sizeof(u16)) +		/* REFLECTOR_ERR */
+	       2 * nla_total_size(sizeof(u8)) +		/* ICMP type, code */
+	       nla_total_size(sizeof(u32)) +		/* ICMP_INFO */
+	       nla_total_size(sizeof(struct in6_addr));	/* ICMP_FROM */
 }
 
 /**
@@ -460,6 +480,17 @@ int twamp_results_packet(struct twamp_sender *s,
 	     nla_put_u8(msg, TWAMP_A_RESULT_DSCP, res->dscp) ||
 	     nla_put_u32(msg, TWAMP_A_RESULT_SIZE, res->size) ||
 	     nla_put_u16(msg, TWAMP_A_RESULT_REFLECTOR_ERR, res->refl_err)))
+		goto err_free;
+	if ((res->flags & TWAMP_RESULT_ICMP_ERROR) &&
+	    (nla_put_u8(msg, TWAMP_A_RESULT_ICMP_TYPE, res->icmp_type) ||
+	     nla_put_u8(msg, TWAMP_A_RESULT_ICMP_CODE, res->icmp_code) ||
+	     (res->icmp_info &&
+	      nla_put_u32(msg, TWAMP_A_RESULT_ICMP_INFO, res->icmp_info)) ||
+	     (s->family == AF_INET ?
+	      nla_put_in_addr(msg, TWAMP_A_RESULT_ICMP_FROM_IPV4,
+			      res->icmp_from4) :
+	      nla_put_in6_addr(msg, TWAMP_A_RESULT_ICMP_FROM_IPV6,
+			       &res->icmp_from6))))
 		goto err_free;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);

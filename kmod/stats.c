@@ -13,6 +13,7 @@
 #include <linux/percpu.h>
 
 #include "compat.h"
+#include "sender.h"
 #include "stats.h"
 #include "twamp.h"
 

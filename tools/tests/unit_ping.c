@@ -8,6 +8,7 @@
  */
 
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "ctl.h"
@@ -220,6 +221,60 @@ static void test_result(void)
 	free(out);
 	out = NULL;
 
+	/* An ICMP error, as ping prints it (IPv4, then IPv6). */
+	set_r(&r, TWAMP_A_RESULT_FLAGS, TWAMP_RESULT_LOST |
+	      TWAMP_RESULT_ICMP_ERROR);
+	set_r(&r, TWAMP_A_RESULT_ICMP_TYPE, 3);
+	set_r(&r, TWAMP_A_RESULT_ICMP_CODE, 3);
+	r.icmp_family = AF_INET;
+	memcpy(r.icmp_from, "\x0a\x00\x00\x02", 4);
+	CAPTURE(out, result_print_human(f, &r));
+	CHECK("icmp port unreachable line", out &&
+	      !strcmp(out, "From 10.0.0.2 seq=4 Destination Port Unreachable"));
+	free(out);
+	out = NULL;
+	CAPTURE(out, result_print_json(f, &r, ""));
+	CHECK("icmp json", out && strstr(out, "\"lost\":true,") &&
+	      strstr(out, ",\"icmp_type\":3,\"icmp_code\":3,"
+		     "\"icmp_from\":\"10.0.0.2\","
+		     "\"icmp_error\":\"Destination Port Unreachable\"}"));
+	free(out);
+	out = NULL;
+	set_r(&r, TWAMP_A_RESULT_ICMP_TYPE, 11);
+	set_r(&r, TWAMP_A_RESULT_ICMP_CODE, 0);
+	CAPTURE(out, result_print_human(f, &r));
+	CHECK("icmp ttl exceeded line", out &&
+	      !strcmp(out, "From 10.0.0.2 seq=4 Time to live exceeded"));
+	free(out);
+	out = NULL;
+	set_r(&r, TWAMP_A_RESULT_ICMP_TYPE, 3);
+	set_r(&r, TWAMP_A_RESULT_ICMP_CODE, 4);
+	set_r(&r, TWAMP_A_RESULT_ICMP_INFO, 1400);
+	CAPTURE(out, result_print_human(f, &r));
+	CHECK("icmp frag needed line", out &&
+	      !strcmp(out, "From 10.0.0.2 seq=4 Frag needed and DF set (mtu = 1400)"));
+	free(out);
+	out = NULL;
+	r.has[TWAMP_A_RESULT_ICMP_INFO] = false;
+	set_r(&r, TWAMP_A_RESULT_ICMP_TYPE, 1);
+	set_r(&r, TWAMP_A_RESULT_ICMP_CODE, 1);
+	r.icmp_family = AF_INET6;
+	memset(r.icmp_from, 0, 16);
+	memcpy(r.icmp_from, "\x20\x01\x0d\xb8", 4);
+	r.icmp_from[15] = 1;
+	CAPTURE(out, result_print_human(f, &r));
+	CHECK("icmp6 prohibited line", out &&
+	      !strcmp(out, "From 2001:db8::1 seq=4 Destination unreachable: Administratively prohibited"));
+	free(out);
+	out = NULL;
+	set_r(&r, TWAMP_A_RESULT_ICMP_TYPE, 3);
+	set_r(&r, TWAMP_A_RESULT_ICMP_CODE, 0);
+	CAPTURE(out, result_print_human(f, &r));
+	CHECK("icmp6 hop limit line", out &&
+	      !strcmp(out, "From 2001:db8::1 seq=4 Time exceeded: Hop limit"));
+	free(out);
+	out = NULL;
+
 	reply(&r, 5, TWAMP_RESULT_SYNCED);
 	CAPTURE(out, result_print_json(f, &r, "\"type\":\"result\","));
 	CHECK("synced json", out && !strcmp(out,
@@ -341,6 +396,39 @@ static void test_stats(void)
 	free(out);
 	out = NULL;
 
+	/* Packets answered by ICMP errors: "+N errors" as ping says. */
+	memset(&s, 0, sizeof(s));
+	set_s(&s, TWAMP_A_STATS_SENT, 3);
+	set_s(&s, TWAMP_A_STATS_RECEIVED, 0);
+	set_s(&s, TWAMP_A_STATS_LOST, 3);
+	set_s(&s, TWAMP_A_STATS_ICMP_ERRORS, 3);
+	CAPTURE(out, stats_print_counts(f, &s));
+	CHECK("summary, errors", out && !strcmp(out,
+	      "3 packets transmitted, 0 received, +3 errors, 100% packet loss, 0 duplicates, 0 reordered"));
+	free(out);
+	out = NULL;
+
+	/* Datagrams that were no reply are named with their reason. */
+	set_s(&s, TWAMP_A_STATS_REPLIES_SHORT, 3);
+	set_s(&s, TWAMP_A_STATS_REPLIES_SHORT_MIN, 38);
+	set_s(&s, TWAMP_A_STATS_REPLY_HEADER_SIZE, 41);
+	set_s(&s, TWAMP_A_STATS_REPLIES_FOREIGN, 1);
+	set_s(&s, TWAMP_A_STATS_REPLIES_LATE, 2);
+	CAPTURE(out, stats_print_human(f, &s, ""));
+	CHECK("short replies", out &&
+	      strstr(out, "\n3 short replies (38 octets < 41), dropped\n") &&
+	      strstr(out, "\n2 late replies (after WAIT, the packet counted lost), dropped\n") &&
+	      strstr(out, "\n1 datagrams from another address or port than the reflector's, dropped\n"));
+	free(out);
+	out = NULL;
+	set_s(&s, TWAMP_A_STATS_REPLIES_SHORT_MIN, 44);
+	set_s(&s, TWAMP_A_STATS_REPLY_HEADER_SIZE, 112);
+	CAPTURE(out, stats_print_human(f, &s, ""));
+	CHECK("short replies, authenticated", out &&
+	      strstr(out, "3 short replies (44 octets < 112: an unauthenticated reflector?), dropped\n"));
+	free(out);
+	out = NULL;
+
 	memset(&s, 0, sizeof(s));
 	set_s(&s, TWAMP_A_STATS_SENT, 2);
 	set_s(&s, TWAMP_A_STATS_RTT_MIN, -5);
@@ -350,7 +438,12 @@ static void test_stats(void)
 		       strlen("{\"sent\":2,\"received\":null,\"lost\":null,")) &&
 	      strstr(out, ",\"rtt_min_ns\":-5,") &&
 	      strstr(out, ",\"results_dropped\":null,") &&
-	      strstr(out, ",\"auth_failed\":null,\"skipped\":null}"));
+	      strstr(out, ",\"auth_failed\":null,\"skipped\":null,") &&
+	      strstr(out, ",\"icmp_errors\":null,\"replies_short\":null,"
+		     "\"replies_short_min\":null,\"reply_header_size\":null,"
+		     "\"replies_invalid\":null,\"replies_bad_ssid\":null,"
+		     "\"replies_unknown_seq\":null,\"replies_late\":null,"
+		     "\"replies_foreign\":null}"));
 	free(out);
 
 	CHECK("enum names", !strcmp(format_str(TWAMP_FORMAT_STAMP), "stamp") &&

@@ -6,7 +6,10 @@
  * records from T1..T4 and formats integers of nanoseconds.
  */
 
+#include <arpa/inet.h>
 #include <inttypes.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip_icmp.h>
 #include <string.h>
 
 #include "ctl.h"
@@ -158,11 +161,113 @@ static bool flag(const struct twamp_result *r, unsigned int bit)
 	return r->has[TWAMP_A_RESULT_FLAGS] && (r->v[TWAMP_A_RESULT_FLAGS] & bit);
 }
 
+/* ICMP (RFC 792, RFC 1812) Destination Unreachable codes, as ping says them. */
+static const char *const unreach4[] = {
+	"Destination Net Unreachable", "Destination Host Unreachable",
+	"Destination Protocol Unreachable", "Destination Port Unreachable",
+	"Frag needed and DF set", "Source Route Failed",
+	"Destination Net Unknown", "Destination Host Unknown",
+	"Source Host Isolated", "Destination Net Prohibited",
+	"Destination Host Prohibited",
+	"Destination Net Unreachable for Type of Service",
+	"Destination Host Unreachable for Type of Service",
+	"Packet filtered", "Precedence Violation", "Precedence Cutoff",
+};
+
+/* ICMPv6 (RFC 4443) Destination Unreachable codes. */
+static const char *const unreach6[] = {
+	"No route", "Administratively prohibited",
+	"Beyond scope of source address", "Address unreachable",
+	"Port unreachable", "Source address failed ingress/egress policy",
+	"Reject route to destination",
+};
+
+#define N(a)	(sizeof(a) / sizeof((a)[0]))
+
+static void icmp4_str(char *buf, size_t len, unsigned int type,
+		      unsigned int code, const struct twamp_result *r)
+{
+	switch (type) {
+	case ICMP_DEST_UNREACH:
+		if (code == ICMP_FRAG_NEEDED && r->has[TWAMP_A_RESULT_ICMP_INFO])
+			snprintf(buf, len, "Frag needed and DF set (mtu = %" PRIu64 ")",
+				 r->v[TWAMP_A_RESULT_ICMP_INFO]);
+		else if (code < N(unreach4))
+			snprintf(buf, len, "%s", unreach4[code]);
+		else
+			snprintf(buf, len, "Dest Unreachable, Bad Code: %u", code);
+		break;
+	case ICMP_TIME_EXCEEDED:
+		snprintf(buf, len, "%s", code == ICMP_EXC_FRAGTIME ?
+			 "Frag reassembly time exceeded" : "Time to live exceeded");
+		break;
+	case ICMP_PARAMETERPROB:
+		snprintf(buf, len, "Parameter problem");
+		break;
+	default:
+		snprintf(buf, len, "ICMP type %u code %u", type, code);
+	}
+}
+
+static void icmp6_str(char *buf, size_t len, unsigned int type,
+		      unsigned int code, const struct twamp_result *r)
+{
+	switch (type) {
+	case ICMP6_DST_UNREACH:
+		if (code < N(unreach6))
+			snprintf(buf, len, "Destination unreachable: %s",
+				 unreach6[code]);
+		else
+			snprintf(buf, len, "Destination unreachable: Unknown code %u",
+				 code);
+		break;
+	case ICMP6_PACKET_TOO_BIG:
+		snprintf(buf, len, "Packet too big: mtu=%" PRIu64,
+			 r->has[TWAMP_A_RESULT_ICMP_INFO] ?
+			 r->v[TWAMP_A_RESULT_ICMP_INFO] : 0);
+		break;
+	case ICMP6_TIME_EXCEEDED:
+		snprintf(buf, len, "Time exceeded: %s", code == 0 ?
+			 "Hop limit" : "Defragmentation failure");
+		break;
+	case ICMP6_PARAM_PROB:
+		snprintf(buf, len, "Parameter problem");
+		break;
+	default:
+		snprintf(buf, len, "ICMPv6 type %u code %u", type, code);
+	}
+}
+
+bool result_icmp(const struct twamp_result *r, char *buf, size_t len)
+{
+	unsigned int type, code;
+
+	if (!(r->has[TWAMP_A_RESULT_FLAGS] &&
+	      (r->v[TWAMP_A_RESULT_FLAGS] & TWAMP_RESULT_ICMP_ERROR)) ||
+	    !r->has[TWAMP_A_RESULT_ICMP_TYPE] || !r->has[TWAMP_A_RESULT_ICMP_CODE])
+		return false;
+	type = r->v[TWAMP_A_RESULT_ICMP_TYPE];
+	code = r->v[TWAMP_A_RESULT_ICMP_CODE];
+	if (r->icmp_family == AF_INET6)
+		icmp6_str(buf, len, type, code, r);
+	else
+		icmp4_str(buf, len, type, code, r);
+	return true;
+}
+
 void result_print_human(FILE *f, const struct twamp_result *r)
 {
-	char buf[32];
+	char buf[64], from[INET6_ADDRSTRLEN];
 	int64_t ns;
 
+	if (result_icmp(r, buf, sizeof(buf))) {
+		if (!r->icmp_family ||
+		    !inet_ntop(r->icmp_family, r->icmp_from, from, sizeof(from)))
+			snprintf(from, sizeof(from), "?");
+		fprintf(f, "From %s seq=%" PRIu64 " %s", from,
+			r->v[TWAMP_A_RESULT_SEQ], buf);
+		return;
+	}
 	fprintf(f, "seq=%" PRIu64, r->v[TWAMP_A_RESULT_SEQ]);
 	if (result_lost(r)) {
 		fprintf(f, " lost");
@@ -205,6 +310,7 @@ void result_print_json(FILE *f, const struct twamp_result *r,
 		{ TWAMP_A_RESULT_SIZE, "size" },
 		{ TWAMP_A_RESULT_REFLECTOR_ERR, "reflector_error_estimate" },
 	};
+	char text[64], from[INET6_ADDRSTRLEN];
 	const char *sep = "";
 	int64_t ns;
 	size_t i;
@@ -244,6 +350,19 @@ void result_print_json(FILE *f, const struct twamp_result *r,
 		flag(r, TWAMP_RESULT_SYNCED) ? "true" : "false");
 	if (r->has[TWAMP_A_RESULT_DROPPED])
 		fprintf(f, ",\"dropped\":%" PRIu64, r->v[TWAMP_A_RESULT_DROPPED]);
+	if (result_icmp(r, text, sizeof(text))) {
+		fprintf(f, ",\"icmp_type\":%" PRIu64 ",\"icmp_code\":%" PRIu64,
+			r->v[TWAMP_A_RESULT_ICMP_TYPE],
+			r->v[TWAMP_A_RESULT_ICMP_CODE]);
+		if (r->has[TWAMP_A_RESULT_ICMP_INFO])
+			fprintf(f, ",\"icmp_mtu\":%" PRIu64,
+				r->v[TWAMP_A_RESULT_ICMP_INFO]);
+		if (r->icmp_family &&
+		    inet_ntop(r->icmp_family, r->icmp_from, from, sizeof(from)))
+			fprintf(f, ",\"icmp_from\":\"%s\"", from);
+		/* ping's words: ASCII without quotes or backslashes */
+		fprintf(f, ",\"icmp_error\":\"%s\"", text);
+	}
 	fprintf(f, "}");
 }
 
@@ -283,6 +402,15 @@ static const struct {
 	[TWAMP_A_STATS_RESULTS_DROPPED]		= { "results_dropped", false },
 	[TWAMP_A_STATS_AUTH_FAILED]		= { "auth_failed", false },
 	[TWAMP_A_STATS_SKIPPED]			= { "skipped", false },
+	[TWAMP_A_STATS_ICMP_ERRORS]		= { "icmp_errors", false },
+	[TWAMP_A_STATS_REPLIES_SHORT]		= { "replies_short", false },
+	[TWAMP_A_STATS_REPLIES_SHORT_MIN]	= { "replies_short_min", false },
+	[TWAMP_A_STATS_REPLY_HEADER_SIZE]	= { "reply_header_size", false },
+	[TWAMP_A_STATS_REPLIES_INVALID]		= { "replies_invalid", false },
+	[TWAMP_A_STATS_REPLIES_BAD_SSID]	= { "replies_bad_ssid", false },
+	[TWAMP_A_STATS_REPLIES_UNKNOWN_SEQ]	= { "replies_unknown_seq", false },
+	[TWAMP_A_STATS_REPLIES_LATE]		= { "replies_late", false },
+	[TWAMP_A_STATS_REPLIES_FOREIGN]		= { "replies_foreign", false },
 };
 
 void stats_print_json(FILE *f, const struct twamp_stats *s)
@@ -315,9 +443,14 @@ void stats_print_counts(FILE *f, const struct twamp_stats *s)
 {
 	uint64_t sent = count(s, TWAMP_A_STATS_SENT);
 
-	fprintf(f, "%" PRIu64 " packets transmitted, %" PRIu64 " received, %g%% packet loss, %"
-		PRIu64 " duplicates, %" PRIu64 " reordered", sent,
-		count(s, TWAMP_A_STATS_RECEIVED),
+	fprintf(f, "%" PRIu64 " packets transmitted, %" PRIu64 " received, ",
+		sent, count(s, TWAMP_A_STATS_RECEIVED));
+	/* as ping counts them: packets answered by an ICMP error */
+	if (count(s, TWAMP_A_STATS_ICMP_ERRORS))
+		fprintf(f, "+%" PRIu64 " errors, ",
+			s->v[TWAMP_A_STATS_ICMP_ERRORS]);
+	fprintf(f, "%g%% packet loss, %" PRIu64 " duplicates, %" PRIu64
+		" reordered",
 		sent ? count(s, TWAMP_A_STATS_LOST) * 100.0 / sent : 0.0,
 		count(s, TWAMP_A_STATS_DUPLICATE),
 		count(s, TWAMP_A_STATS_REORDERED));
@@ -348,7 +481,48 @@ static void print_values(FILE *f, const struct twamp_stats *s,
 				  unit, decimals));
 }
 
-#define N(a)	(sizeof(a) / sizeof((a)[0]))
+/*
+ * Datagrams that were no reply, by reason: "3 short replies (38 octets <
+ * 41)". A short reply to an authenticated session is most often an
+ * unauthenticated reflector's.
+ */
+static void print_bad_replies(FILE *f, const struct twamp_stats *s,
+			      const char *indent)
+{
+	static const struct {
+		unsigned int attr;
+		const char *what;
+	} reasons[] = {
+		{ TWAMP_A_STATS_REPLIES_INVALID,
+		  "invalid replies (Error Estimate multiplier 0)" },
+		{ TWAMP_A_STATS_REPLIES_BAD_SSID, "replies with another SSID" },
+		{ TWAMP_A_STATS_REPLIES_UNKNOWN_SEQ,
+		  "replies to a sequence number never sent" },
+		{ TWAMP_A_STATS_REPLIES_LATE,
+		  "late replies (after WAIT, the packet counted lost)" },
+		{ TWAMP_A_STATS_REPLIES_FOREIGN,
+		  "datagrams from another address or port than the reflector's" },
+	};
+	uint64_t n = count(s, TWAMP_A_STATS_REPLIES_SHORT);
+	size_t i;
+
+	if (n) {
+		fprintf(f, "%s%" PRIu64 " short %s", indent, n,
+			n == 1 ? "reply" : "replies");
+		if (s->has[TWAMP_A_STATS_REPLIES_SHORT_MIN] &&
+		    s->has[TWAMP_A_STATS_REPLY_HEADER_SIZE])
+			fprintf(f, " (%" PRIu64 " octets < %" PRIu64 "%s)",
+				s->v[TWAMP_A_STATS_REPLIES_SHORT_MIN],
+				s->v[TWAMP_A_STATS_REPLY_HEADER_SIZE],
+				s->v[TWAMP_A_STATS_REPLY_HEADER_SIZE] > 44 ?
+				": an unauthenticated reflector?" : "");
+		fprintf(f, ", dropped\n");
+	}
+	for (i = 0; i < N(reasons); i++)
+		if (count(s, reasons[i].attr))
+			fprintf(f, "%s%" PRIu64 " %s, dropped\n", indent,
+				s->v[reasons[i].attr], reasons[i].what);
+}
 
 void stats_print_human(FILE *f, const struct twamp_stats *s, const char *indent)
 {
@@ -449,4 +623,5 @@ void stats_print_human(FILE *f, const struct twamp_stats *s, const char *indent)
 	if (count(s, TWAMP_A_STATS_AUTH_FAILED))
 		fprintf(f, "%sreplies failing authentication (dropped) = %" PRIu64 "\n",
 			indent, s->v[TWAMP_A_STATS_AUTH_FAILED]);
+	print_bad_replies(f, s, indent);
 }

@@ -27,10 +27,15 @@ struct twamp_stats {
 	uint64_t v[TWAMP_A_STATS_MAX + 1];
 };
 
-/* One per-packet record: TWAMP_A_RESULT_* values, likewise. */
+/*
+ * One per-packet record: TWAMP_A_RESULT_* values, likewise; with an ICMP
+ * error, who sent it (icmp_family 0: the kernel did not say).
+ */
 struct twamp_result {
 	bool has[TWAMP_A_RESULT_MAX + 1];
 	uint64_t v[TWAMP_A_RESULT_MAX + 1];
+	int icmp_family;
+	unsigned char icmp_from[16];
 };
 
 /* Names of ABI enums as the CLI spells them; "?" for unknown values. */
@@ -62,12 +67,19 @@ char *fmt_duration(char *buf, size_t len, uint64_t ns);
 
 /* Per-packet derived values; false when the record lacks the timestamps. */
 bool result_lost(const struct twamp_result *r);
+/*
+ * An ICMP error answered the packet: ping's words for it into @buf
+ * ("Destination Port Unreachable", "Time to live exceeded", ...), and
+ * true; false for any other record.
+ */
+bool result_icmp(const struct twamp_result *r, char *buf, size_t len);
 bool result_rtt(const struct twamp_result *r, int64_t *rtt);
 bool result_residence(const struct twamp_result *r, int64_t *res);
 
 /*
- * "seq=3 rtt=5.123 ms residence=12.3 us ttl=64/64 (DUP!) (reordered)", or
- * "seq=4 lost"; no newline.
+ * "seq=3 rtt=5.123 ms residence=12.3 us ttl=64/64 (DUP!) (reordered)",
+ * "seq=4 lost" or "From 192.0.2.1 seq=5 Destination Port Unreachable";
+ * no newline.
  */
 void result_print_human(FILE *f, const struct twamp_result *r);
 /*
@@ -78,8 +90,8 @@ void result_print_json(FILE *f, const struct twamp_result *r,
 		       const char *prefix);
 
 /*
- * "N packets transmitted, N received, X% packet loss, N duplicates,
- * N reordered"; no newline.
+ * "N packets transmitted, N received, [+N errors, ]X% packet loss,
+ * N duplicates, N reordered"; no newline.
  */
 void stats_print_counts(FILE *f, const struct twamp_stats *s);
 /* The summary block of ping and stats, each line prefixed with @indent. */

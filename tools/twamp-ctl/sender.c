@@ -201,8 +201,12 @@ int result_parse_msg(const struct nlmsghdr *nlh, struct twamp_result *r)
 	    tnl_parse_nested(tb[TWAMP_A_RESULT], tr, TWAMP_A_RESULT_MAX))
 		return -1;
 	for (i = TWAMP_A_RESULT_SENDER_ID; i <= TWAMP_A_RESULT_MAX; i++)
-		if (tr[i])
+		if (tr[i] && i != TWAMP_A_RESULT_ICMP_FROM_IPV4 &&
+		    i != TWAMP_A_RESULT_ICMP_FROM_IPV6)
 			r->has[i] = !tnl_get_uint(tr[i], &r->v[i]);
+	get_addr(tr[TWAMP_A_RESULT_ICMP_FROM_IPV4],
+		 tr[TWAMP_A_RESULT_ICMP_FROM_IPV6], &r->icmp_family,
+		 r->icmp_from);
 	return r->has[TWAMP_A_RESULT_SENDER_ID] && r->has[TWAMP_A_RESULT_SEQ] ?
 	       0 : -1;
 }
