@@ -45,9 +45,10 @@ LIBMNL_LIBS = $(shell $(PKG_CONFIG) --libs libmnl)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
-# The twamp netlink helper (common/), linked by twamp-ctl and twampd.
-TNL_SRCS := common/tnl.c
-TNL_HDRS := common/tnl.h
+# The twamp netlink helper and the key file check (common/), linked by
+# twamp-ctl and twampd.
+TNL_SRCS := common/tnl.c common/keyfile.c
+TNL_HDRS := common/tnl.h common/keyfile.h
 CTL_SRCS := $(wildcard tools/twamp-ctl/*.c) $(TNL_SRCS)
 CTL_HDRS := $(wildcard tools/twamp-ctl/*.h) $(TNL_HDRS) uapi/linux/twamp.h
 KMOD_SRCS = $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h)
@@ -56,7 +57,7 @@ CHECKPATCH = $(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse
 UNIT_SRCS := tools/tests/unit.c tools/tests/unit_ping.c tools/twamp-ctl/util.c \
 	tools/twamp-ctl/metrics.c tools/tests/unit_cli.c \
 	tools/twamp-ctl/probe_opts.c tools/twamp-ctl/probe_out.c \
-	tools/twamp-ctl/suggest.c tools/twamp-ctl/keyfile.c \
+	tools/twamp-ctl/suggest.c common/keyfile.c \
 	tools/twamp-ctl/json_pretty.c
 
 # The userspace library: the TWAMP-Control engine (common/control), for

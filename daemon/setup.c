@@ -3,19 +3,20 @@
  * twampd's start-up: listeners (by default [::] with IPV6_V6ONLY and
  * 0.0.0.0), the backend, and the Modes of the greeting, which are the
  * configured ones the backend implements. The key file must be root's
- * alone.
+ * or twampd's, and no one else's.
  */
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 
+#include "keyfile.h"
 #include "log.h"
 #include "setup.h"
 #include "twampd.h"
@@ -98,33 +99,32 @@ int setup_listeners(void)
 	return 0;
 }
 
-/* The key file holds secrets: root's alone, or twampd refuses it. */
+/*
+ * The key file holds secrets: root's or twampd's own, for nobody else, or
+ * twampd refuses it. Under systemd it may come as the credential
+ * "key-file" (twampd.service), which lets twampd run without root.
+ */
 struct twc_keyring *setup_load_keys(const struct twampd_cfg *c)
 {
+	char err[PATH_MAX + 256], cred[PATH_MAX];
 	struct twc_keyring *keys;
-	char err[256];
-	struct stat st;
+	const char *path;
 
-	if (!c->key_file[0]) {
+	path = key_file_path(c->key_file, cred, sizeof(cred));
+	if (!path[0]) {
 		log_err("modes other than open need a key file (key-file, --key-file)");
 		return NULL;
 	}
-	if (stat(c->key_file, &st)) {
-		log_err("key file %s: %s", c->key_file, strerror(errno));
+	if (key_file_check(path, err, sizeof(err))) {
+		log_err("%s", err);
 		return NULL;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		log_err("key file %s: not a regular file", c->key_file);
-		return NULL;
-	}
-	if (st.st_uid != 0 || (st.st_mode & (S_IRWXG | S_IRWXO))) {
-		log_err("key file %s must be owned by root and not accessible to group or others (chown root %s; chmod 600 %s)",
-			c->key_file, c->key_file, c->key_file);
-		return NULL;
-	}
-	keys = twc_keyring_load(c->key_file, err, sizeof(err));
+	if (path == cred)
+		log_info("key file: the systemd credential %s%s%s", path,
+			 c->key_file[0] ? ", in place of " : "", c->key_file);
+	keys = twc_keyring_load(path, err, sizeof(err));
 	if (!keys)
-		log_err("key file %s: %s", c->key_file, err);
+		log_err("key file %s: %s", path, err);
 	return keys;
 }
 

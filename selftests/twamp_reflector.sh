@@ -26,6 +26,10 @@ twamp_require_cmd ip jq nstat ss modprobe
 	twamp_exit_fail "$TWAMP_SENDER not built: run make -C selftests first"
 [ -x "$TWAMP_CTL" ] ||
 	twamp_exit_fail "$TWAMP_CTL not built: run make programs first"
+if [ -z "${TWAMPD:-}" ]; then
+	TWAMPD=$TWAMP_ST_DIR/../build/san/twampd
+	[ -x "$TWAMPD" ] || TWAMPD=$TWAMP_ST_DIR/../build/twampd
+fi
 twamp_mod_get
 case $? in
 0) ;;
@@ -1081,6 +1085,100 @@ udp_sockets()
 		END { print c + 0 }'
 }
 
+# --- dump ------------------------------------------------------------------
+
+# Objects of R as twamp-ctl dump prints them, IDs made N (the copy's differ).
+dump_norm()
+{
+	ctl dump | sed -E 's/\b([rs])[0-9]+\b/\1N/g;
+		s/(reflector|session|sender) [0-9]+/\1 N/g'
+}
+
+# Every object of R deleted.
+del_all()
+{
+	local kind id
+
+	for kind in sender session reflector; do
+		for id in $(ctl "$kind" show -j | jq -r '.[].id'); do
+			ctl "$kind" del "$id" || return 1
+		done
+	done
+	twamp_expect "R is empty" "[] [] []" \
+		eval 'echo $(ctl reflector show -j; ctl session show -j; ctl sender show -j)'
+}
+
+# twamp-ctl dump makes every object with its options again, from bash;
+# keyed ones, which it cannot, are named and their keys never printed;
+# dump --conf is what twampd.conf takes, and twampd makes the same
+# reflectors from it.
+test_dump()
+{
+	local aes=00112233445566778899aabbccddeeff hmac d1 c1 show1 show2 r1 id rc
+	local log="$TMP/twampd.log"
+
+	hmac=$aes$aes
+	next_port 4
+	del_all || return 1
+	refl_add r1 local 10.0.0.2 port "$PORT" dev r0 format stamp ts ptp \
+		dscp 46 allow 10.0.0.0/24 allow 2001:db8::/64 rate-limit 1000 &&
+	refl_add id port "$((PORT + 1))" format stamp stateful \
+		max-dynamic 100 max-per-source 5 dynamic-refwait 1500ms \
+		sessions-only &&
+	refl_add id local 2001:db8::2 port "$((PORT + 2))" &&
+	twamp_check "session add" ctl session add reflector "$r1" \
+		peer 10.0.0.1 port 5000 ssid 7 dscp 10 refwait 3600s &&
+	twamp_check "keyed session add" ctl session add reflector "$id" \
+		peer 2001:db8::9 port 5001 security auth aes-key "$aes" \
+		hmac-key "$hmac" &&
+	twamp_check "sender add" ctl sender add 10.0.0.1 port 9 \
+		local 10.0.0.2 format stamp count 5 interval 250ms \
+		schedule poisson seed 42 dscp 34 ttl 64 padding 20 wait 2s &&
+	twamp_check "sender add, started" ctl sender add 10.0.0.1 port 9 \
+		interval 10s &&
+	twamp_check "sender start" \
+		ctl sender start "$(ctl sender show -j | jq '.[-1].id')" &&
+	twamp_check "keyed sender add" ctl sender add 10.0.0.1 port 9 \
+		security auth aes-key "$aes" hmac-key "$hmac" || return 1
+
+	ctl dump | sed 's/^/#   /'
+	d1=$(dump_norm) || return 1
+	twamp_check_fails "no key in the dump" grep -q "$aes" <<<"$d1" &&
+	twamp_expect "keyed ones named" 2 grep -c 'keys are write-only' \
+		<<<"$d1" &&
+	twamp_expect "running one started" 1 grep -c '^twamp-ctl sender start' \
+		<<<"$d1" || return 1
+
+	# without the keyed ones, a copy from the dump dumps the same
+	ctl session del "$(ctl session show -j |
+			   jq '.[] | select(.security == "auth") | .id')" &&
+	ctl sender del "$(ctl sender show -j |
+			  jq '.[] | select(.security == "auth") | .id')" &&
+	d1=$(dump_norm) && show1=$(ctl reflector show) &&
+	ctl dump >"$TMP/dump.sh" && del_all &&
+	twamp_check "the dump runs" rns env PATH="$(dirname "$TWAMP_CTL"):$PATH" \
+		bash "$TMP/dump.sh" &&
+	twamp_expect "dump of the copy" "$d1" dump_norm || return 1
+
+	# twampd makes the same reflectors from dump --conf
+	c1=$(ctl dump --conf) || return 1
+	printf '%s\n' "$c1" | sed 's/^/#   /'
+	twamp_expect "conf: three reflector lines" 3 grep -c '^reflector ' \
+		<<<"$c1" &&
+	printf '%s\n' "$c1" >"$TMP/twampd.conf" && del_all || return 1
+	twamp_twampd_bg "$NS_R" "10.0.0.2:$((PORT + 3))" "$log" \
+		-c "$TMP/twampd.conf" || return 1
+	show2=$(ctl reflector show) &&
+	twamp_expect "twampd's reflectors are those dumped" \
+		"$(sed -E 's/^reflector [0-9]+/reflector N/' <<<"$show1")" \
+		sed -E 's/^reflector [0-9]+/reflector N/' <<<"$show2" &&
+	twamp_expect "twampd's own are not dumped" 3 \
+		grep -c '^# reflector .* not dumped: it is bound' < <(ctl dump)
+	rc=$?
+	twamp_bg_kill TERM
+	return "$rc"
+}
+
 # rmmod with reflectors in a namespace, under traffic: they all go, their
 # sockets with them, and a reloaded module starts empty.
 test_unload()
@@ -1114,7 +1212,7 @@ test_unload()
 
 setup || twamp_exit_fail "cannot set up the namespaces"
 
-twamp_ktap_plan 34
+twamp_ktap_plan 35
 for fmt in light stamp; do
 	for fam in 4 6; do
 		for ts in ntp ptp; do
@@ -1152,6 +1250,8 @@ twamp_run_test "twamp-ctl reflector errors" test_cli_errors
 twamp_run_test "delete a reflector under traffic" test_del_under_traffic
 twamp_run_test "delete a namespace with reflectors under traffic" \
 	test_netns_del_under_traffic
+twamp_run_test "twamp-ctl dump: restore from it, twampd.conf from --conf" \
+	test_dump
 # after the others: the module goes
 twamp_run_test "unload the module with reflectors under traffic" test_unload
 twamp_run_test "no kernel taint beyond O/E" twamp_no_new_taint

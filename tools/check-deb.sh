@@ -11,8 +11,15 @@
 # pass on): fortified (_FORTIFY_SOURCE: calls to __*_chk), with a stack
 # protector, position independent, with BIND_NOW. The .debs stay in
 # build/deb/.
+#
+#   tools/check-deb.sh --next   also build the same tree as the next
+#                               version, VERSION+next1, in build/deb-next/:
+#                               the upgrade that selftests/twamp_deb.sh
+#                               installs over the first in a guest
 set -euo pipefail
 cd "$(dirname "$0")/.."
+next=0
+[ "${1:-}" = --next ] && next=1
 
 out=build/deb
 src=$out/twamp-$(cat VERSION)
@@ -118,4 +125,35 @@ if grep -E '^[EW]: ' <<<"$lint"; then
 fi
 grep -E '^[IP]: ' <<<"$lint" | sed 's/^/check-deb: lintian: /' || true
 [ "$fail" -eq 0 ] && echo "check-deb: $(cd "$out" && ls ./*.deb | tr '\n' ' ')built, lintian clean"
-exit "$fail"
+[ "$fail" -eq 0 ] && [ "$next" -eq 1 ] || exit "$fail"
+
+# The next version: the same files, VERSION and a changelog entry bumped,
+# as a release would; nothing else differs (the conffile neither, so an
+# upgrade keeps a local change to it without asking).
+nv=$v+next1
+nout=build/deb-next
+nsrc=$nout/twamp-$nv
+rm -rf "$nout"
+mkdir -p "$nsrc"
+git ls-files -z --cached --others --exclude-standard |
+	xargs -0 cp --parents -t "$nsrc"
+echo "$nv" >"$nsrc/VERSION"
+{
+	printf 'twamp (%s) unstable; urgency=medium\n\n' "$nv"
+	printf '  * Test upgrade of %s (tools/check-deb.sh --next).\n\n' "$v"
+	printf ' -- %s  %s\n\n' \
+		"$(dpkg-parsechangelog -l debian/changelog -S Maintainer)" \
+		"$(dpkg-parsechangelog -l debian/changelog -S Date)"
+	cat debian/changelog
+} >"$nsrc/debian/changelog"
+(cd "$nsrc" && dpkg-buildpackage --no-sign -b -j"$(nproc)") \
+	>"$nout/build.log" 2>&1 || {
+	tail -n 40 "$nout/build.log" >&2
+	echo "check-deb: dpkg-buildpackage of $nv failed (log: $nout/build.log)" >&2
+	exit 1
+}
+for p in twamp-dkms twampd twamp-tools; do
+	ls "$nout/${p}_${nv}_"*.deb >/dev/null 2>&1 ||
+		{ echo "check-deb: no $p $nv package built" >&2; exit 1; }
+done
+echo "check-deb: $(cd "$nout" && ls ./*.deb | tr '\n' ' ')built (the upgrade)"

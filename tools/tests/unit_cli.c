@@ -8,6 +8,7 @@
  * unit_cli() and adds its counts to the KTAP stream.
  */
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,17 +283,66 @@ static void test_keyfile(void)
 	close(fd);
 	CHECK("key file 0600 accepted", !chmod(path, 0600) &&
 	      key_file_check(path, err, sizeof(err)) == 0);
+	CHECK("key file 0400 accepted", !chmod(path, 0400) &&
+	      key_file_check(path, err, sizeof(err)) == 0);
 	CHECK("key file 0640 refused, twampd's words", !chmod(path, 0640) &&
 	      key_file_check(path, err, sizeof(err)) == -1 &&
-	      strstr(err, "must be owned by root and not accessible to group or others"));
+	      strstr(err, "must be owned by root (or the user reading it, uid ") &&
+	      strstr(err, ") and not accessible to group or others"));
 	CHECK("key file 0604 refused", !chmod(path, 0604) &&
 	      key_file_check(path, err, sizeof(err)) == -1);
+	/* as root: a file of another user's is refused, 0600 or not */
+	if (geteuid() == 0)
+		CHECK("key file of another user refused", !chmod(path, 0600) &&
+		      !chown(path, 65534, 65534) &&
+		      key_file_check(path, err, sizeof(err)) == -1 &&
+		      strstr(err, "must be owned by root"));
 	unlink(path);
 	CHECK("missing key file refused",
 	      key_file_check(path, err, sizeof(err)) == -1 &&
 	      strstr(err, "No such file"));
 	CHECK("a directory is no key file",
 	      key_file_check("/tmp", err, sizeof(err)) == -1);
+}
+
+/* $CREDENTIALS_DIRECTORY/key-file, when systemd passed a non-empty one. */
+static void test_key_credential(void)
+{
+	char dir[] = "/tmp/twamp-unit-credXXXXXX", cred[PATH_MAX], buf[PATH_MAX];
+	const char *p;
+	FILE *f;
+
+	if (!mkdtemp(dir)) {
+		CHECK("mkdtemp", false);
+		return;
+	}
+	snprintf(cred, sizeof(cred), "%s/key-file", dir);
+	unsetenv("CREDENTIALS_DIRECTORY");
+	CHECK("no credentials: the configured file",
+	      !strcmp(key_file_path("/etc/k", buf, sizeof(buf)), "/etc/k"));
+	setenv("CREDENTIALS_DIRECTORY", dir, 1);
+	CHECK("no key-file credential: the configured file",
+	      !strcmp(key_file_path("/etc/k", buf, sizeof(buf)), "/etc/k"));
+	f = fopen(cred, "w");
+	CHECK("an empty credential (SetCredential= fallback) is none",
+	      f && !fclose(f) &&
+	      !strcmp(key_file_path("/etc/k", buf, sizeof(buf)), "/etc/k"));
+	f = fopen(cred, "w");
+	CHECK("the unit's fallback \"none\" is none",
+	      f && fputs("none", f) >= 0 && !fclose(f) &&
+	      !strcmp(key_file_path("/etc/k", buf, sizeof(buf)), "/etc/k"));
+	f = fopen(cred, "w");
+	CHECK("a key-file credential wins over the configured file",
+	      f && fputs("alice 00112233\n", f) >= 0 && !fclose(f) &&
+	      (p = key_file_path("/etc/k", buf, sizeof(buf))) == buf &&
+	      !strcmp(p, cred));
+	CHECK("and serves when none is configured",
+	      !strcmp(key_file_path("", buf, sizeof(buf)), cred));
+	CHECK("a path too long for the buffer: the configured file",
+	      !strcmp(key_file_path("/etc/k", buf, 8), "/etc/k"));
+	unsetenv("CREDENTIALS_DIRECTORY");
+	unlink(cred);
+	rmdir(dir);
 }
 
 static void test_pretty(void)
@@ -326,5 +376,6 @@ void unit_cli(int *test_no, int *failed)
 	test_probe_out();
 	test_suggest();
 	test_keyfile();
+	test_key_credential();
 	test_pretty();
 }

@@ -29,6 +29,7 @@ int cmd_stats(int argc, char *argv[]);
 int cmd_monitor(int argc, char *argv[]);
 int cmd_ping(int argc, char *argv[]);
 int cmd_test(int argc, char *argv[]);
+int cmd_dump(int argc, char *argv[]);
 
 /*
  * Global options, given before the command as with ip(8): -j (JSON), -p

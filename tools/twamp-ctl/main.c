@@ -28,6 +28,7 @@ static const struct subcommand subcommands[] = {
 	{ "monitor", cmd_monitor, "stream per-packet results of senders" },
 	{ "ping", cmd_ping, "measure delay and loss to a reflector, like ping" },
 	{ "test", cmd_test, "run a full TWAMP test against a TWAMP server" },
+	{ "dump", cmd_dump, "print the kernel objects as commands that restore them" },
 };
 
 static void usage(FILE *f)

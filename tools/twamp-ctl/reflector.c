@@ -12,6 +12,7 @@
 
 #include "ctl.h"
 #include "nl.h"
+#include "reflector.h"
 
 
 static void usage(FILE *f)
@@ -36,23 +37,6 @@ static void usage(FILE *f)
 		"and ends one idle for 'dynamic-refwait' (default 60s).\n"
 		"  -j  print JSON\n", PROG_NAME, PROG_NAME, PROG_NAME);
 }
-
-/* One reflector, as the kernel reported it. */
-struct reflector {
-	uint32_t id, ifindex, rate_limit;
-	int family;
-	char local[INET6_ADDRSTRLEN];
-	uint16_t port;
-	uint8_t format, ts_format;
-	bool stateful, sessions_only;
-	uint32_t max_dynamic, max_per_source, dynamic_refwait;
-	uint32_t dyn_sessions;
-	uint64_t dyn_created, dyn_evicted, dyn_expired;
-	int dscp;
-	unsigned int n_allow;
-	char allow[64][INET6_ADDRSTRLEN + 4];
-	uint64_t counters[TWAMP_A_COUNTERS_MAX + 1];
-};
 
 struct show_ctx {
 	bool json;
@@ -80,7 +64,7 @@ static void parse_allow(const struct nlattr *list, struct reflector *r)
 	}
 }
 
-static int parse_reflector(const struct nlmsghdr *nlh, struct reflector *r)
+int reflector_parse(const struct nlmsghdr *nlh, struct reflector *r)
 {
 	const struct nlattr *tb[TWAMP_A_MAX + 1], *ta[TWAMP_A_REFLECTOR_MAX + 1];
 
@@ -113,6 +97,7 @@ static int parse_reflector(const struct nlmsghdr *nlh, struct reflector *r)
 		r->dscp = mnl_attr_get_u8(ta[TWAMP_A_REFLECTOR_DSCP]);
 	r->stateful = ta[TWAMP_A_REFLECTOR_STATEFUL];
 	r->sessions_only = ta[TWAMP_A_REFLECTOR_SESSIONS_ONLY];
+	r->bound = ta[TWAMP_A_REFLECTOR_BIND];
 	if (ta[TWAMP_A_REFLECTOR_RATE_LIMIT])
 		r->rate_limit = mnl_attr_get_u32(ta[TWAMP_A_REFLECTOR_RATE_LIMIT]);
 	if (ta[TWAMP_A_REFLECTOR_ALLOW])
@@ -240,7 +225,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	struct show_ctx *ctx = data;
 	struct reflector r;
 
-	if (parse_reflector(nlh, &r))
+	if (reflector_parse(nlh, &r))
 		return MNL_CB_ERROR;
 	if (ctx->json) {
 		json_list_item(ctx->count);

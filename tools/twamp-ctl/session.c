@@ -14,6 +14,7 @@
 
 #include "ctl.h"
 #include "nl.h"
+#include "reflector.h"
 
 static void usage(FILE *f)
 {
@@ -32,23 +33,12 @@ static void usage(FILE *f)
 		"  -j  print JSON\n", PROG_NAME, PROG_NAME, PROG_NAME);
 }
 
-struct session {
-	uint32_t id, reflector, refwait;
-	char peer[INET6_ADDRSTRLEN];
-	int family;
-	uint16_t peer_port, local_port, ssid, reflect_len;
-	int dscp;
-	uint8_t security;
-	bool bound;
-	uint64_t counters[TWAMP_A_COUNTERS_MAX + 1];
-};
-
 struct show_ctx {
 	bool json;
 	unsigned int count;
 };
 
-static int parse_session(const struct nlmsghdr *nlh, struct session *s)
+int session_parse(const struct nlmsghdr *nlh, struct session *s)
 {
 	const struct nlattr *tb[TWAMP_A_MAX + 1], *ta[TWAMP_A_SESSION_MAX + 1];
 
@@ -96,7 +86,7 @@ static const char *const security_names[] = {
 	[TWAMP_SECURITY_ENCRYPT]	= "encrypt",
 };
 
-static const char *security_name(uint8_t mode)
+const char *security_name(uint8_t mode)
 {
 	return mode <= TWAMP_SECURITY_MAX ? security_names[mode] : "unknown";
 }
@@ -129,7 +119,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	struct show_ctx *ctx = data;
 	struct session s;
 
-	if (parse_session(nlh, &s))
+	if (session_parse(nlh, &s))
 		return MNL_CB_ERROR;
 	if (ctx->json) {
 		json_list_item(ctx->count);
