@@ -7,6 +7,7 @@
 #ifndef TWAMPD_BACKEND_H
 #define TWAMPD_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -28,6 +29,7 @@ struct be_session_params {
 	uint16_t reflect_octets;	/* RFC 6038, with REFLECT_OCTETS */
 	uint16_t reflect_len;
 	uint32_t refwait_ms;		/* 0: never expire */
+	bool ptp;			/* RFC 8186 (mode 512): stamp PTP */
 	enum twc_test_security security;
 	struct twc_test_keys keys;	/* authenticated/encrypted only */
 };

@@ -110,7 +110,7 @@ static int del(struct kbackend *k, uint8_t cmd, uint16_t nest, uint32_t id)
 }
 
 static int reflector_new(struct kbackend *k, const struct sockaddr *local,
-			 uint16_t port, uint32_t *id)
+			 uint16_t port, bool ptp, uint32_t *id)
 {
 	struct id_ctx ctx = { TWAMP_A_REFLECTOR, 0 };
 	struct nlmsghdr *nlh;
@@ -131,6 +131,9 @@ again:
 			     &((const struct sockaddr_in6 *)local)->sin6_addr);
 	mnl_attr_put_u16(nlh, TWAMP_A_REFLECTOR_PORT, port);
 	mnl_attr_put_u8(nlh, TWAMP_A_REFLECTOR_FORMAT, TWAMP_FORMAT_LIGHT);
+	/* Only with mode 512, which is offered only if twamp.ko has PTP. */
+	if (ptp)
+		mnl_attr_put_u8(nlh, TWAMP_A_REFLECTOR_TS_FORMAT, TWAMP_TS_PTP);
 	mnl_attr_put(nlh, TWAMP_A_REFLECTOR_SESSIONS_ONLY, 0, NULL);
 	if (k->reflector_bind) {
 		bind_off = nlh->nlmsg_len;
@@ -241,7 +244,7 @@ static int k_session_add(struct backend *b, const struct be_session_params *p,
 	for (i = 0; (try = twc_port_try(want, b->port_min, b->port_max,
 					k->next_port, i)); i++) {
 		ret = reflector_new(k, (const struct sockaddr *)&p->local, try,
-				    &refl);
+				    p->ptp, &refl);
 		if (ret != -EADDRINUSE)
 			break;
 	}
@@ -358,6 +361,9 @@ struct backend *backend_kernel_new(uint16_t port_min, uint16_t port_max,
 		k->b.modes |= TWC_MODE_AUTH;
 	if (k->features & TWAMP_FEATURE_ENCRYPT)
 		k->b.modes |= TWC_MODE_ENCRYPT;
+	/* RFC 8186: the reflector can write PTP timestamps. */
+	if (k->features & TWAMP_FEATURE_PTP)
+		k->b.modes |= TWC_MODE_PTP;
 	k->b.session_add = k_session_add;
 	k->b.session_del = k_session_del;
 	k->b.session_alive = k_session_alive;

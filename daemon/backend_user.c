@@ -44,6 +44,11 @@ static int u_session_add(struct backend *b, const struct be_session_params *p,
 	uint16_t want = get_port(&p->local);
 	int id = -EADDRINUSE;
 
+	/* ureflect stamps NTP only, so mode 512 is never offered. */
+	if (p->ptp) {
+		snprintf(err, errlen, "the user backend has no PTP timestamps");
+		return -EOPNOTSUPP;
+	}
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.local = p->local;
 	cfg.peer = p->peer;

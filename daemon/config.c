@@ -103,6 +103,7 @@ static const struct {
 	{ "individual", TWC_MODE_INDIVIDUAL },
 	{ "reflect-octets", TWC_MODE_REFLECT_OCTETS },
 	{ "symmetric", TWC_MODE_SYMMETRIC },
+	{ "ptp", TWC_MODE_PTP },
 };
 
 static int parse_modes(const char *s, uint32_t *out)

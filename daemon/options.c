@@ -35,7 +35,7 @@ static void usage(FILE *f)
 		"      --backend auto|kernel|user\n"
 		"                          where test sessions are reflected (default auto)\n"
 		"      --modes LIST        open,auth,encrypt,mixed,individual,reflect-octets,\n"
-		"                          symmetric\n"
+		"                          symmetric,ptp\n"
 		"                          (default open)\n"
 		"      --key-file FILE     KeyID and secret lines (auth, encrypt, mixed)\n"
 		"      --pbkdf2-count N    PBKDF2 iterations in the greeting (default 4096)\n"

@@ -274,6 +274,8 @@ static uint8_t op_request(void *ctx, const struct twc_session_req *req,
 	p.reflect_octets = req->reflect_octets;
 	p.reflect_len = req->reflect_len;
 	p.refwait_ms = twd.cfg.refwait * 1000;
+	/* RFC 8186: the client chose PTP for the whole connection. */
+	p.ptp = twc_conn_mode(c->tc) & TWC_MODE_PTP;
 	p.security = sec;
 	if (keys)
 		p.keys = *keys;

@@ -39,11 +39,13 @@ NS_R=
 D4=10.3.0.2
 D6=2001:db8:3::2
 TWAMPD_PID=
+SNIFF_PID=
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/twamp-test.XXXXXX") ||
 	twamp_exit_fail "mktemp failed"
 
 twamp_cleanup_hook()
 {
+	[ -z "$SNIFF_PID" ] || kill "$SNIFF_PID" 2>/dev/null
 	twampd_stop
 	rm -rf "$TMP"
 }
@@ -322,6 +324,111 @@ test_tshark()
 		"tshark -r '$cap' -Y 'twamp.control.command == 5' 2>/dev/null | grep -q ."
 }
 
+# sniff_start OUT: log "SPORT PAYLOAD-HEX" for each IPv4 UDP packet R sends
+# out of d0 (AF_PACKET: what leaves the reflector, as a capture would see
+# it; tshark would take a minute to start under emulation). ETH_P_ALL:
+# only such sockets see outgoing packets.
+sniff_start()
+{
+	cat >"$TMP/sniff.py" <<-'PY'
+	import socket, sys
+	s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(3))
+	s.bind(("d0", 0))
+	out = open(sys.argv[1], "w", buffering=1)
+	open(sys.argv[1] + ".ready", "w").close()
+	while True:
+	    pkt, addr = s.recvfrom(65535)
+	    if addr[2] != socket.PACKET_OUTGOING or pkt[0] >> 4 != 4 or pkt[9] != 17:
+	        continue
+	    ihl = (pkt[0] & 15) * 4
+	    sport = int.from_bytes(pkt[ihl:ihl + 2], "big")
+	    out.write("%d %s\n" % (sport, pkt[ihl + 8:].hex()))
+	PY
+	ip netns exec "$NS_R" python3 "$TMP/sniff.py" "$1" &
+	SNIFF_PID=$!
+	for _ in $(seq 300); do
+		[ -e "$1.ready" ] && return 0
+		kill -0 $SNIFF_PID 2>/dev/null || break
+		sleep 0.1
+	done
+	twamp_log "FAIL: the sniffer did not start"
+	return 1
+}
+
+# check_wire LOG PORT FORMAT: every reply on the wire has the Z bit of
+# FORMAT (ptp 1, ntp 0) in both Error Estimates, the reflector's (octets
+# 12-13) and the sender's it echoes (36-37), and T3's seconds (octets 4-7)
+# on that scale: Unix seconds (plus the TAI offset, under a minute) for
+# PTP, Unix seconds plus 2208988800 for NTP. Any other reading is off by
+# 70 years.
+check_wire()
+{
+	local cap=$1 port=$2 fmt=$3 hex n=0 z ee see sec now base=0
+
+	[ "$fmt" = ntp ] && base=2208988800
+	now=$(date +%s)
+	while read -r hex; do
+		[ -n "$hex" ] || continue
+		ee=$((16#${hex:24:4}))
+		see=$((16#${hex:72:4}))
+		sec=$((16#${hex:8:8} - base))
+		z=$([ "$fmt" = ptp ] && echo 16384 || echo 0)
+		if [ $((ee & 16384)) -ne "$z" ] || [ $((see & 16384)) -ne "$z" ] ||
+		   [ $((sec - now)) -gt 600 ] || [ $((now - sec)) -gt 600 ]; then
+			twamp_log "FAIL: $fmt reply from port $port: EE $ee, sender EE $see, T3 $((16#${hex:8:8})) s (now $now): $hex"
+			return 1
+		fi
+		n=$((n + 1))
+	done < <(sed -n "s/^$port //p" "$cap")
+	twamp_check "$n $fmt replies on the wire from port $port" test "$n" -ge 5 ||
+		{ sed 's/^/#   /' "$cap"; return 1; }
+}
+
+# RFC 8186 (mode 512): twampd offers PTP, twamp-ctl test chooses it, and
+# the replies carry PTP timestamps with Z = 1, which the kernel sender
+# decodes into T1 <= T2 <= T3 <= T4 (one clock for both namespaces). With
+# --ntp the client declines: NTP, Z = 0. The wire is checked too.
+test_ptp_mode()
+{
+	local cap=$TMP/replies port_ptp port_ntp out
+
+	twampd_start --backend kernel --modes open,ptp || return 1
+	sniff_start "$cap" || return 1
+	run_test open $D4 && cp "$TMP/out" "$TMP/ptp.json" &&
+	run_test open $D4 --ntp && cp "$TMP/out" "$TMP/ntp.json" &&
+	out=$(sctl test -c 1 -W 1 $D4 2>&1)
+	local rc=$?
+	kill -TERM $SNIFF_PID
+	wait $SNIFF_PID 2>/dev/null
+	SNIFF_PID=
+	[ $rc -eq 0 ] || return 1
+	twamp_check "human output names PTP: ${out%%$'\n'*}" \
+		grep -q "^TWAMP-TEST .*(TWAMP, unauthenticated, PTP, SID" \
+		<<<"$out" || return 1
+	twamp_check "mode 512 chosen: PTP replies, Z = 1, T1 <= T2 <= T3 <= T4" \
+		jq -e '.control.reflector_ts_format == "ptp" and
+		.config.ts_format == "ptp" and .stats.received == 5 and
+		([.results[] | select(.lost | not) |
+		  (.reflector_error_estimate / 16384 | floor) % 2 == 1 and
+		  .t1_ns <= .t2_ns and .t2_ns <= .t3_ns and .t3_ns <= .t4_ns] |
+		 all and length == 5)' "$TMP/ptp.json" || {
+		jq -c '.control, .results[0]' "$TMP/ptp.json" | sed 's/^/#   /'
+		return 1
+	}
+	twamp_check "--ntp: NTP replies, Z = 0" \
+		jq -e '.control.reflector_ts_format == "ntp" and
+		.config.ts_format == "ntp" and .stats.received == 5 and
+		([.results[] | select(.lost | not) |
+		  (.reflector_error_estimate / 16384 | floor) % 2 == 0 and
+		  .t1_ns <= .t2_ns and .t3_ns <= .t4_ns] |
+		 all and length == 5)' "$TMP/ntp.json" || return 1
+	port_ptp=$(jq -r .control.test_port "$TMP/ptp.json")
+	port_ntp=$(jq -r .control.test_port "$TMP/ntp.json")
+	check_wire "$cap" "$port_ptp" ptp &&
+	check_wire "$cap" "$port_ntp" ntp &&
+	r_empty
+}
+
 test_user_backend()
 {
 	local mode=$1 name=$2 size=$3
@@ -353,7 +460,7 @@ test_twampd_killed()
 	twamp_check "no reflector left" test "$(rctl reflector show -j)" = "[]"
 }
 
-twamp_ktap_plan 21
+twamp_ktap_plan 22
 setup || twamp_exit_fail "setup failed"
 test_kernel_modes
 twamp_run_test "the kernel session carries the SID and port" test_session_live
@@ -364,6 +471,8 @@ twamp_run_test "a key file others can read is refused" test_key_file_mode
 twamp_run_test "tshark decodes TWAMP-Control" test_tshark
 twamp_run_test "twampd killed: the kernel removes its sessions" test_twampd_killed
 twamp_run_test "mode not offered: clear error, open still works" test_mode_not_offered
+twamp_run_test "mode 512: PTP replies (Z = 1) when chosen, NTP with --ntp" \
+	test_ptp_mode
 twampd_start --backend user --modes open,auth,encrypt,mixed ||
 	twamp_exit_fail "twampd --backend user does not start"
 twamp_run_test "userspace backend, open mode" test_user_backend open unauthenticated 41

@@ -274,7 +274,9 @@ struct twc_client *twc_client_open(int fd, const struct twc_client_cfg *cfg,
 	cl->server_modes = g.modes;
 	if (check_modes(cfg, &g, err, errlen) < 0)
 		goto fail;
-	s.mode = cfg->mode;
+	s.mode = cfg->mode | (cfg->mode_if_offered & ~TWC_MODE_SECURITY &
+			      g.modes);
+	cl->mode = s.mode;
 	if ((cfg->mode & TWC_MODE_SECURITY) != TWC_MODE_OPEN &&
 	    setup_auth(cl, cfg, &g, &s, err, errlen) < 0)
 		goto fail;
@@ -292,6 +294,11 @@ fail:
 uint32_t twc_client_server_modes(const struct twc_client *cl)
 {
 	return cl->server_modes;
+}
+
+uint32_t twc_client_mode(const struct twc_client *cl)
+{
+	return cl->mode;
 }
 
 int twc_client_request(struct twc_client *cl,

@@ -28,6 +28,7 @@
 #define TWC_MODE_INDIVIDUAL	0x010	/* Start-N/Stop-N (RFC 5938) */
 #define TWC_MODE_REFLECT_OCTETS	0x020	/* RFC 6038 */
 #define TWC_MODE_SYMMETRIC	0x040	/* RFC 6038 */
+#define TWC_MODE_PTP		0x200	/* RFC 8186: reflector stamps PTP */
 #define TWC_MODE_SECURITY	0x00f
 
 /* Accept values. */
@@ -207,6 +208,12 @@ void twc_sid_make(uint8_t sid[16], const struct sockaddr *local);
 /* Client side, blocking on a connected TCP socket. */
 struct twc_client_cfg {
 	uint32_t mode;			/* one security bit, plus features */
+	/*
+	 * Feature bits to add to @mode when the server offers them, and only
+	 * then: RFC 8186 says a client that can read PTP timestamps sets
+	 * TWC_MODE_PTP whenever it is offered.
+	 */
+	uint32_t mode_if_offered;
 	const char *keyid;		/* authenticated/encrypted/mixed */
 	const uint8_t *secret;
 	size_t secret_len;
@@ -219,6 +226,8 @@ struct twc_client;
 struct twc_client *twc_client_open(int fd, const struct twc_client_cfg *cfg,
 				   char *err, size_t errlen);
 uint32_t twc_client_server_modes(const struct twc_client *cl);
+/* The Mode sent in Set-Up-Response (and accepted by the server). */
+uint32_t twc_client_mode(const struct twc_client *cl);
 /* Each returns the Accept value received, or -1 with @err set. */
 int twc_client_request(struct twc_client *cl,
 		       const struct twc_session_req *req,

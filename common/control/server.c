@@ -22,7 +22,8 @@
 #include "crypto.h"
 #include "msg.h"
 
-#define SRV_MODES_KNOWN		0x7f	/* security, individual, 6038 */
+/* Security, RFC 5938, RFC 6038 and RFC 8186 (PTP) */
+#define SRV_MODES_KNOWN		(0x7f | TWC_MODE_PTP)
 #define SRV_OUT_MAX		(64 * 1024)	/* replies the peer leaves unread */
 #define SRV_SESSIONS_DEFAULT	16
 #define SRV_SESSIONS_MAX	TWC_N_MAX

@@ -108,6 +108,13 @@ static void test_probe_opts(void)
 	      parse(&ping_cmd, &o, "-k", "f", "h", NULL) == PROBE_EXIT_ERROR);
 	CHECK("test: --stamp is not for test",
 	      parse(&test_cmd, &o, "--stamp", "h", NULL) == PROBE_EXIT_ERROR);
+	CHECK("ping: --ntp (declining RFC 8186) is not for ping",
+	      parse(&ping_cmd, &o, "--ntp", "h", NULL) == PROBE_EXIT_ERROR);
+	CHECK("test: --ntp declines PTP, the sender's format untouched",
+	      parse(&test_cmd, &o, "--ntp", "h", NULL) == -1 && o.ntp &&
+	      !s->has[TWAMP_A_SENDER_TS_FORMAT]);
+	CHECK("test: PTP is taken when offered unless --ntp",
+	      parse(&test_cmd, &o, "h", NULL) == -1 && !o.ntp);
 	CHECK("ping: -p is the reflector's port",
 	      parse(&ping_cmd, &o, "-p", "4000", "h", NULL) == -1 &&
 	      s->v[TWAMP_A_SENDER_REMOTE_PORT] == 4000 &&

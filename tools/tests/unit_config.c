@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "control/control.h"
 #include "unit_check.h"
 
 void unit_config(int *test_no, int *failed);
@@ -174,6 +175,22 @@ static void test_file(void)
 	unlink(path);
 }
 
+/* RFC 8186's mode 512 is listed, so an operator may leave it out. */
+static void test_modes(void)
+{
+	char err[256], buf[128];
+	int ret;
+
+	cfg_defaults(&cfg);
+	CHECK("config: default modes leave ptp out",
+	      !(cfg.modes & TWC_MODE_PTP));
+	ret = cfg_set(&cfg, "modes", "open,ptp", err, sizeof(err));
+	CHECK("config: modes open,ptp",
+	      !ret && cfg.modes == (TWC_MODE_OPEN | TWC_MODE_PTP) &&
+	      !strcmp(cfg_modes_str(cfg.modes, buf, sizeof(buf)),
+		      "open,ptp"));
+}
+
 void unit_config(int *test_no, int *failed)
 {
 	no = test_no;
@@ -182,4 +199,5 @@ void unit_config(int *test_no, int *failed)
 	test_reflector_bad();
 	test_reflector_many();
 	test_file();
+	test_modes();
 }

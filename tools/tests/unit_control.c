@@ -1371,6 +1371,7 @@ struct run {
 	struct twc_test_keys ckeys[2];
 	char err[256];
 	uint32_t server_modes;
+	uint32_t client_mode;		/* what Set-Up-Response carried */
 	/* server side */
 	struct twc_server_cfg scfg;
 	struct fake f;
@@ -1394,6 +1395,7 @@ static void *client_thread(void *arg)
 	if (!cl)
 		goto out;
 	t->server_modes = twc_client_server_modes(cl);
+	t->client_mode = twc_client_mode(cl);
 	default_req(&req);
 	for (i = 0; i < 2; i++) {
 		t->req_accept = twc_client_request(cl, &req, &t->acc[i], t->err,
@@ -1573,6 +1575,81 @@ static void test_handshake(const char *name, uint32_t mode,
 		      t->was_testing && t->f.s[0].stopped &&
 		      t->f.s[1].stopped && t->serve_ret == 0);
 	}
+	free(t);
+}
+
+/*
+ * RFC 8186 (mode 512): the server offers PTP when configured to; a client
+ * that can read PTP sets the bit whenever it is offered and only then; a
+ * Set-Up-Response with the bit the server did not offer is refused.
+ */
+static void test_ptp_mode(void)
+{
+	struct twc_server_cfg cfg = base_cfg(TWC_MODE_OPEN | TWC_MODE_PTP);
+	uint8_t buf[TWC_SETUP_LEN], g[64];
+	struct twc_setup s = { 0 };
+	struct fake f = { 0 };
+	struct twc_conn *c;
+	struct run *t;
+	struct raw r;
+
+	c = server(&cfg, &f);
+	CHECK("ptp: offered in the greeting (Modes 0x201)",
+	      c && take(c, g, 64) && eq_hex(g + 12, "00000201"));
+	twc_conn_free(c);
+	c = server(&cfg, &f);
+	CHECK("ptp: chosen, accepted, the connection's mode",
+	      c && raw_open(&r, c, TWC_MODE_OPEN | TWC_MODE_PTP, NULL, NULL,
+			    false, false) == 0 && r.ss.accept == 0 &&
+	      twc_conn_mode(c) == (TWC_MODE_OPEN | TWC_MODE_PTP));
+	raw_close(&r);
+	c = server(&cfg, &f);
+	CHECK("ptp: offered but not chosen: NTP",
+	      c && raw_open(&r, c, TWC_MODE_OPEN, NULL, NULL, false,
+			    false) == 0 && r.ss.accept == 0 &&
+	      twc_conn_mode(c) == TWC_MODE_OPEN);
+	raw_close(&r);
+
+	cfg.modes = TWC_MODE_OPEN;
+	c = server(&cfg, &f);
+	take(c, g, 64);
+	s.mode = TWC_MODE_OPEN | TWC_MODE_PTP;
+	twc_setup_encode(&s, buf);
+	CHECK("ptp: chosen without the offer: Accept 3, closed",
+	      twc_conn_input(c, buf, sizeof(buf)) == -1 && take(c, buf, 48) &&
+	      buf[15] == TWC_ACCEPT_UNSUPPORTED &&
+	      strstr(twc_conn_error(c), "mode 0x201"));
+	twc_conn_free(c);
+
+	t = run_new(TWC_MODE_OPEN | TWC_MODE_PTP, TWC_MODE_OPEN);
+	t->cfg.mode_if_offered = TWC_MODE_PTP;
+	run(t);
+	CHECK("ptp client: offered, so chosen",
+	      t->open_ok && t->server_modes == 0x201 &&
+	      t->client_mode == (TWC_MODE_OPEN | TWC_MODE_PTP) &&
+	      t->req_accept == 0 && t->serve_ret == 0);
+	free(t);
+	t = run_new(TWC_MODE_OPEN, TWC_MODE_OPEN);
+	t->cfg.mode_if_offered = TWC_MODE_PTP;
+	run(t);
+	CHECK("ptp client: not offered, not chosen, the test goes on",
+	      t->open_ok && t->server_modes == TWC_MODE_OPEN &&
+	      t->client_mode == TWC_MODE_OPEN && t->req_accept == 0 &&
+	      t->serve_ret == 0);
+	free(t);
+	t = run_new(TWC_MODE_OPEN | TWC_MODE_PTP, TWC_MODE_OPEN);
+	run(t);
+	CHECK("ptp client: declined (--ntp): offered, not chosen",
+	      t->open_ok && t->client_mode == TWC_MODE_OPEN &&
+	      t->req_accept == 0 && t->serve_ret == 0);
+	free(t);
+	t = run_new(TWC_MODE_AUTH | TWC_MODE_PTP, TWC_MODE_AUTH);
+	t->cfg.mode_if_offered = TWC_MODE_PTP | TWC_MODE_OPEN;
+	run(t);
+	CHECK("ptp client: only feature bits are added, never security",
+	      t->open_ok &&
+	      t->client_mode == (TWC_MODE_AUTH | TWC_MODE_PTP) &&
+	      t->req_accept == 0);
 	free(t);
 }
 
@@ -1848,6 +1925,7 @@ int main(void)
 		       TWC_TEST_OPEN, true);
 	test_handshake("auth+individual", TWC_MODE_AUTH | TWC_MODE_INDIVIDUAL,
 		       TWC_TEST_AUTH, true);
+	test_ptp_mode();
 	test_client_errors();
 	test_client_timeout();
 	test_wireshark();

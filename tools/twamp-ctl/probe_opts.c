@@ -15,12 +15,15 @@
 #include "ctl.h"
 #include "probe_opts.h"
 
-enum { OPT_STAMP = 256, OPT_SSID, OPT_PTP, OPT_POISSON, OPT_SYMMETRIC };
+enum {
+	OPT_STAMP = 256, OPT_SSID, OPT_PTP, OPT_NTP, OPT_POISSON, OPT_SYMMETRIC,
+};
 
 static const struct option long_opts[] = {
 	{ "stamp", no_argument, NULL, OPT_STAMP },
 	{ "ssid", required_argument, NULL, OPT_SSID },
 	{ "ptp", no_argument, NULL, OPT_PTP },
+	{ "ntp", no_argument, NULL, OPT_NTP },
 	{ "poisson", no_argument, NULL, OPT_POISSON },
 	{ "symmetric", no_argument, NULL, OPT_SYMMETRIC },
 	{ "help", no_argument, NULL, 'h' },
@@ -127,6 +130,7 @@ static bool opt_allowed(const struct probe_cmd *cmd, int c)
 	case 'm':
 	case 'k':
 	case 'K':
+	case OPT_NTP:
 	case OPT_SYMMETRIC:
 		return cmd->control;
 	}
@@ -232,6 +236,9 @@ static int parse_one(struct probe_opts *o, int c, const char *arg)
 		break;
 	case OPT_PTP:
 		set(s, TWAMP_A_SENDER_TS_FORMAT, TWAMP_TS_PTP);
+		break;
+	case OPT_NTP:
+		o->ntp = true;
 		break;
 	case OPT_POISSON:
 		set(s, TWAMP_A_SENDER_SCHEDULE, TWAMP_SCHEDULE_POISSON);

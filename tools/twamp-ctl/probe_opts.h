@@ -37,7 +37,7 @@ enum probe_mode {
 /* Which command parses: what it takes, and its usage text. */
 struct probe_cmd {
 	const char *name;		/* "ping" or "test" */
-	bool control;			/* test: -m -k -K --symmetric, -p is TCP */
+	bool control;	/* test: -m -k -K --symmetric --ntp, -p is TCP */
 	void (*usage)(FILE *f);
 };
 
@@ -54,6 +54,7 @@ struct probe_opts {
 	/* test only */
 	enum probe_mode mode;
 	bool symmetric;			/* RFC 6038 Symmetrical Size */
+	bool ntp;			/* --ntp: decline RFC 8186 PTP */
 	const char *key_file, *key_id;
 	uint16_t control_port;
 };

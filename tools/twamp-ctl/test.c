@@ -40,8 +40,8 @@ static void usage(FILE *f)
 		"Usage: %s test [-m open|auth|encrypt|mixed] [-k KEYFILE -K KEYID]\n"
 		"                     [-4|-6] [-c COUNT] [-i INTERVAL] [-s SIZE] [-Q DSCP]\n"
 		"                     [-t TTL] [-p PORT] [-I DEV|ADDR] [-w DEADLINE]\n"
-		"                     [-W TIMEOUT] [--ptp] [--poisson] [--symmetric]\n"
-		"                     [-q] [-D] [-O] [-j] HOST\n"
+		"                     [-W TIMEOUT] [--ptp] [--ntp] [--poisson]\n"
+		"                     [--symmetric] [-q] [-D] [-O] [-j] HOST\n"
 		"Run a TWAMP test (RFC 5357) against the TWAMP server at HOST: set up a\n"
 		"test session over TWAMP-Control, send test packets from a kernel\n"
 		"Session-Sender until COUNT packets were sent, DEADLINE passed or Ctrl-C,\n"
@@ -62,7 +62,10 @@ static void usage(FILE *f)
 		"  -I DEV|ADDR  send through a device or VRF, or from a local address\n"
 		"  -w DEADLINE  end the run after DEADLINE seconds, whatever came back\n"
 		"  -W TIMEOUT   how long to wait for each reply, as INTERVAL (default 1)\n"
-		"  --ptp        PTP timestamps instead of NTP\n"
+		"  --ptp        PTP timestamps instead of NTP in the test packets\n"
+		"  --ntp        decline the PTP timestamps a server offers (RFC 8186,\n"
+		"               mode 512): its replies and the test packets use NTP\n"
+		"               (unless --ptp)\n"
 		"  --poisson    Poisson-distributed gaps (RFC 2330), not periodic\n"
 		"  --symmetric  ask for Symmetrical Size (RFC 6038): replies as large\n"
 		"               as the test packets (SIZE at least 41, or 112 keyed)\n"
@@ -98,7 +101,8 @@ struct test_ctx {
 	int fd;				/* the control connection */
 	struct twc_session_acc acc;
 	const char *mode_name;
-	char note[64];
+	bool ptp;			/* RFC 8186: the reflector stamps PTP */
+	char note[80];
 	bool started;
 };
 
@@ -446,6 +450,7 @@ static void hook_json(void *arg)
 	printf(",\"control\":{\"port\":%u,\"mode\":", t->o->control_port);
 	json_str(stdout, t->mode_name);
 	printf(",\"symmetric\":%s", t->o->symmetric ? "true" : "false");
+	printf(",\"reflector_ts_format\":\"%s\"", t->ptp ? "ptp" : "ntp");
 	printf(",\"test_port\":%u,\"sid\":\"", t->acc.port);
 	for (i = 0; i < sizeof(t->acc.sid); i++)
 		printf("%02x", t->acc.sid[i]);
@@ -477,6 +482,12 @@ int cmd_test(int argc, char *argv[])
 		goto out;
 
 	cfg.mode = twc_mode(o.mode) | (o.symmetric ? TWC_MODE_SYMMETRIC : 0);
+	/*
+	 * RFC 8186 2.1: a client that reads PTP timestamps (the kernel sender
+	 * honours each Error Estimate's Z bit) sets mode 512 whenever the
+	 * server offers it. --ntp declines, for a peer that gets PTP wrong.
+	 */
+	cfg.mode_if_offered = o.ntp ? 0 : TWC_MODE_PTP;
 	t.o = &o;
 	t.fd = fd;
 	t.mode_name = mode_name(o.mode);
@@ -487,10 +498,20 @@ int cmd_test(int argc, char *argv[])
 		close(fd);
 		goto out;
 	}
+	/*
+	 * With PTP from the reflector, PTP from the sender too (its own
+	 * format is a local choice): both halves of the RTT on one scale.
+	 */
+	t.ptp = twc_client_mode(t.cl) & TWC_MODE_PTP;
+	if (t.ptp && !o.cfg.has[TWAMP_A_SENDER_TS_FORMAT]) {
+		o.cfg.has[TWAMP_A_SENDER_TS_FORMAT] = true;
+		o.cfg.v[TWAMP_A_SENDER_TS_FORMAT] = TWAMP_TS_PTP;
+	}
 	if (request_session(&t, fd))
 		goto out_client;
 
-	snprintf(t.note, sizeof(t.note), "TWAMP, %s, SID ", t.mode_name);
+	snprintf(t.note, sizeof(t.note), "TWAMP, %s, %s, SID ", t.mode_name,
+		 t.ptp ? "PTP" : "NTP");
 	hooks = (struct ping_hooks){
 		.title = "TWAMP-TEST",
 		.note = t.note,
