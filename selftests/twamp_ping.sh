@@ -255,7 +255,9 @@ STATS_KEYS = {"sent", "received", "lost", "lost_forward", "lost_backward",
     "pdv_p99_ns", "jitter_fwd_ns", "jitter_bwd_ns", "jitter_rtt_ns",
     "residence_min_ns", "residence_mean_ns", "residence_max_ns",
     "owd_fwd_mean_ns", "owd_bwd_mean_ns", "results_dropped", "auth_failed",
-    "skipped"}
+    "skipped", "icmp_errors", "replies_short", "replies_short_min",
+    "reply_header_size", "replies_invalid", "replies_bad_ssid",
+    "replies_unknown_seq", "replies_late", "replies_foreign"}
 REPLY_KEYS = {"sender", "seq", "reflector_seq", "t1_ns", "t2_ns", "t3_ns",
     "t4_ns", "t1_ns_str", "t2_ns_str", "t3_ns_str", "t4_ns_str", "sender_ttl", "reflector_ttl", "dscp", "size",
     "reflector_error_estimate", "rtt_ns", "residence_ns", "lost",
@@ -1298,6 +1300,136 @@ sys.exit(not (json.loads(a) == json.loads(b) and a.count("\n") > 10))' \
 		eval '[ $mrc -eq 1 ] && grep -qF "needs CAP_NET_ADMIN" <<<"$msg"'
 }
 
+# 15. ICMP errors about test packets: each is reported on the packet's
+# line as ping does ("From ADDR seq=N Destination Port Unreachable"),
+# counted as "+N errors", and the run exits 1 as ping does with no reply.
+# Port unreachable from R (nothing listens), TTL and hop limit exceeded at
+# W (-t 1), and W's unreachable and prohibit routes; the seven runs go at
+# once, each to its own destination, so the suite waits one WAIT.
+icmp_case()
+{
+	local name=$1
+
+	shift
+	sctl ping -c 2 -i 20ms -W 2 "$@" >"$TMP/icmp.$name" 2>&1 &
+	ICMP_PIDS+=("$!")
+}
+
+icmp_check()
+{
+	local name=$1 want=$2 rc=$3 f=$TMP/icmp.$1 n
+
+	n=$(grep -cxE "From $want" "$f")
+	# values expanded here: twamp_check has an rc of its own
+	twamp_check "$name: 2 x 'From $want' (got $n), +2 errors, exit 1 (got $rc)" \
+		eval "[ $rc -eq 1 ] && [ $n -eq 2 ] &&
+		      grep -qF ' 0 received, +2 errors, 100% packet loss' '$f'" || {
+		sed 's/^/#   /' "$f"
+		return 1
+	}
+}
+
+test_icmp()
+{
+	local f=$TMP/icmp.json rc i rcs=() cost
+	ICMP_PIDS=()
+
+	wire "" "" || return 1
+	# ICMP rate limits would answer some packets and not others: the
+	# namespaces' own, and the unreachable routes' token bucket per
+	# source (net.ipv4.route.error_cost, global: set back below)
+	cost=$(sysctl -n net.ipv4.route.error_cost) &&
+	sysctl -qw net.ipv4.route.error_cost=0 &&
+	wns sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 &&
+	rns sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 &&
+	wns ip route add unreachable 10.2.0.98/32 &&
+	wns ip route add prohibit 10.2.0.99/32 &&
+	wns ip -6 route add unreachable 2001:db8:2::98/128 || return 1
+	next_port	# nothing listens there
+	icmp_case port4 -p "$PORT" $R4
+	icmp_case port6 -p "$PORT" $R6
+	icmp_case ttl4 -t 1 -p "$PORT" $R4
+	icmp_case hlim6 -t 1 -p "$PORT" $R6
+	icmp_case unreach4 -p "$PORT" 10.2.0.98
+	icmp_case prohibit4 -p "$PORT" 10.2.0.99
+	icmp_case unreach6 -p "$PORT" 2001:db8:2::98
+	sctl ping -j -c 2 -i 20ms -W 2 -p "$PORT" $R4 >"$f" 2>"$f.err"
+	rc=$?
+	for i in "${ICMP_PIDS[@]}"; do
+		wait "$i"
+		rcs+=("$?")
+	done
+	wns ip route del unreachable 10.2.0.98/32
+	wns ip route del prohibit 10.2.0.99/32
+	wns ip -6 route del unreachable 2001:db8:2::98/128
+	sysctl -qw net.ipv4.route.error_cost="$cost"
+	icmp_check port4 "10\.2\.0\.2 seq=[01] Destination Port Unreachable" "${rcs[0]}" &&
+	icmp_check port6 "2001:db8:2::2 seq=[01] Destination unreachable: Port unreachable" "${rcs[1]}" &&
+	icmp_check ttl4 "10\.1\.0\.254 seq=[01] Time to live exceeded" "${rcs[2]}" &&
+	icmp_check hlim6 "2001:db8:1::fe seq=[01] Time exceeded: Hop limit" "${rcs[3]}" &&
+	icmp_check unreach4 "10\.1\.0\.254 seq=[01] Destination Host Unreachable" "${rcs[4]}" &&
+	icmp_check prohibit4 "10\.1\.0\.254 seq=[01] Packet filtered" "${rcs[5]}" &&
+	icmp_check unreach6 "2001:db8:1::fe seq=[01] Destination unreachable: No route" "${rcs[6]}" &&
+	twamp_check "ping -j, port unreachable: exit 1 (got $rc)" test "$rc" -eq 1 &&
+	twamp_check "ping -j, port unreachable: ICMP members and icmp_errors" \
+		eval 'jq -e ".stats.icmp_errors == 2 and
+		      .stats.lost == 2 and .stats.received == 0 and
+		      ([.results[] | select(.lost and .icmp_type == 3 and
+		        .icmp_code == 3 and .icmp_from == \"$R4\" and
+		        .icmp_error == \"Destination Port Unreachable\")] |
+		       length) == 2" "$f"' &&
+	schema_check ping "$f"
+}
+
+# 16. Replies that are no replies are counted by reason and named: a peer
+# answering 38 octets (the reflector header without its last MBZ and
+# Sender TTL), where TWAMP needs 41, shows as short replies in the summary
+# and in -j, not as silent loss.
+test_short()
+{
+	local f=$TMP/short pid rc i
+
+	next_port
+	rm -f "$f.ready"
+	# not through rns: $! must be python's own PID (ip netns exec execs
+	# it), and its output not the suite's, or a survivor would hold it
+	ip netns exec "$NS_R" python3 - "$R4" "$PORT" "$f.ready" \
+		>"$f.peer" 2>&1 <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.settimeout(60)	# and it ends on its own
+open(sys.argv[3], "w").close()
+while True:
+    data, peer = s.recvfrom(65536)
+    # the sequence numbers where they belong, 38 octets in all
+    s.sendto(data[:4] + bytes(20) + data[:4] + bytes(10), peer)
+PY
+	pid=$!
+	BG_PIDS+=("$pid")
+	for i in $(seq 100); do
+		[ -e "$f.ready" ] && break
+		sleep 0.1
+	done
+	# both at once: the run costs one WAIT
+	sctl ping -j -c 3 -i 20ms -W 1 -p "$PORT" $R4 >"$f.json" 2>"$f.err" &
+	i=$!
+	sctl ping -c 3 -i 20ms -W 1 -p "$PORT" $R4 >"$f.txt" 2>&1
+	rc=$?
+	wait "$i"
+	twamp_bg_kill KILL
+	twamp_check "short replies: exit 1 (got $rc)" test "$rc" -eq 1 &&
+	twamp_check "short replies: named in the summary" \
+		grep -qxF "3 short replies (38 octets < 41), dropped" "$f.txt" &&
+	twamp_check "short replies in -j" \
+		jq -e '.stats.replies_short == 3 and .stats.replies_short_min == 38 and
+		       .stats.reply_header_size == 41 and .stats.received == 0 and
+		       .stats.replies_foreign == 0' "$f.json" || {
+		sed 's/^/#   /' "$f.txt"
+		return 1
+	}
+}
+
 # timed FUNCTION ARGS...: run it and log how long it took.
 timed()
 {
@@ -1312,7 +1444,7 @@ timed()
 
 setup || twamp_exit_fail "cannot set up the namespaces"
 
-twamp_ktap_plan 17
+twamp_ktap_plan 19
 twamp_run_test "IPv4 TWAMP Light: 7+3 ms delay, RTT, one-way delays, no loss" \
 	timed test_delay 4
 twamp_run_test "IPv6 STAMP PTP: 7+3 ms delay, RTT, one-way delays, no loss" \
@@ -1341,6 +1473,10 @@ twamp_run_test "ping -w DEADLINE, -D, -O, send order, exit 0 and 1" \
 	timed test_ping_habits
 twamp_run_test "global -j -p -n, aliases, suggestions; -j valid against the schema" \
 	timed test_ip_habits
+twamp_run_test "ICMP errors per packet as ping reports them, +N errors" \
+	timed test_icmp
+twamp_run_test "short replies counted and named, not silent loss" \
+	timed test_short
 twamp_run_test "no sender left behind" \
 	twamp_expect "sender show -j" "[]" sctl sender show -j
 twamp_run_test "without the module, ping says so" \
