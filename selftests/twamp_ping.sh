@@ -1424,8 +1424,7 @@ PY
 	twamp_check "short replies in -j" \
 		jq -e '.stats.replies_short == 3 and .stats.replies_short_min == 38 and
 		       .stats.reply_header_size == 41 and .stats.received == 0 and
-		       .stats.replies_foreign == 0' "$f.json" &&
-	schema_check ping "$f.json" || {
+		       .stats.replies_foreign == 0' "$f.json" || {
 		sed 's/^/#   /' "$f.txt"
 		return 1
 	}
