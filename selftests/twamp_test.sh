@@ -278,7 +278,7 @@ test_key_file_mode()
 	rc=$?
 	twamp_check "exit 2: $out" test $rc -eq 2 &&
 	twamp_check "twampd's words" grep -qF \
-		"key file $TMP/open.keys must be owned by root and not accessible to group or others" \
+		"key file $TMP/open.keys must be owned by root (or the user reading it, uid 0) and not accessible to group or others" \
 		<<<"$out"
 }
 

@@ -467,7 +467,7 @@ test_config()
 	twamp_check "a key file readable by others is refused" \
 		test $rc != 0 || return 1
 	twamp_check "with a clear message" grep -q \
-		"must be owned by root and not accessible to group or others" \
+		"must be owned by root (or the user reading it, uid 0) and not accessible to group or others" \
 		<<<"$out" || { twamp_log "$out"; return 1; }
 	out=$(ip netns exec "$nss" "$TWAMPD" -f -c "$tmp/empty.conf" -p 8623 \
 		--modes mixed 2>&1)
