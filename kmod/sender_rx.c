@@ -153,9 +153,9 @@ static struct twamp_slot *twamp_sender_slot(struct twamp_sender *s, u32 seq,
 
 /*
  * The UDP encapsulation receive hook of a sender, for a datagram whose
- * data is at the UDP header. Runs in softirq under RCU. Matches a reply to its packet by Sender
- * Sequence Number and accounts for it; anything else is counted by the
- * reason it is not a reply. The skb is consumed.
+ * data is at the UDP header. Runs in softirq under RCU. Matches a reply
+ * to its packet by Sender Sequence Number and accounts for it; anything
+ * else is counted by the reason it is not a reply. The skb is consumed.
  */
 static int twamp_sender_rcv(struct sock *sk, struct sk_buff *skb)
 {
