@@ -34,6 +34,11 @@
 #  TWAMP_SELFTEST_STRICT  1: known bugs (XFAIL) are failures too
 #  TWAMP_SELFTEST_FILTER  extended regex: run only the tests whose
 #                         description matches, skip the others
+#  TWAMP_SELFTEST_ONCE    extended regex of kernel releases (uname -r):
+#                         the kernel-independent tests (twamp_run_test_once:
+#                         userspace alone, e.g. CLI output, tshark decoding
+#                         the daemon's messages) run only on those; unset,
+#                         everywhere. CI runs them once per run.
 
 # The guest harness runs commands with an empty environment.
 PATH=${PATH:+$PATH:}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -114,6 +119,21 @@ twamp_ktap_plan()
 TWAMP_SKIP_REASON=
 # TWAMP_XFAIL_REASON: the known bug, before it returns $KSFT_XFAIL.
 TWAMP_XFAIL_REASON=
+
+# twamp_run_test_once DESCRIPTION COMMAND...: a test of userspace alone,
+# whose result cannot depend on the kernel: as twamp_run_test, but on a
+# kernel TWAMP_SELFTEST_ONCE does not match it is skipped as asked for.
+twamp_run_test_once()
+{
+	if [ -n "${TWAMP_SELFTEST_ONCE:-}" ] &&
+	   ! uname -r | grep -qE -- "$TWAMP_SELFTEST_ONCE"; then
+		twamp_ktap_num=$((twamp_ktap_num + 1))
+		twamp_ktap_skip=$((twamp_ktap_skip + 1))
+		echo "ok $twamp_ktap_num $1 # SKIP kernel-independent, runs on $TWAMP_SELFTEST_ONCE (TWAMP_SELFTEST_ONCE)"
+		return 0
+	fi
+	twamp_run_test "$@"
+}
 
 # twamp_run_test DESCRIPTION COMMAND...: one numbered result per test.
 twamp_run_test()

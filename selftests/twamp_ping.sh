@@ -1471,7 +1471,7 @@ twamp_run_test "Ctrl-C stops ping, which prints its statistics" \
 	timed test_interrupt
 twamp_run_test "ping -w DEADLINE, -D, -O, send order, exit 0 and 1" \
 	timed test_ping_habits
-twamp_run_test "global -j -p -n, aliases, suggestions; -j valid against the schema" \
+twamp_run_test_once "global -j -p -n, aliases, suggestions; -j valid against the schema" \
 	timed test_ip_habits
 twamp_run_test "ICMP errors per packet as ping reports them, +N errors" \
 	timed test_icmp

@@ -1250,7 +1250,7 @@ twamp_run_test "twamp-ctl reflector errors" test_cli_errors
 twamp_run_test "delete a reflector under traffic" test_del_under_traffic
 twamp_run_test "delete a namespace with reflectors under traffic" \
 	test_netns_del_under_traffic
-twamp_run_test "twamp-ctl dump: restore from it, twampd.conf from --conf" \
+twamp_run_test_once "twamp-ctl dump: restore from it, twampd.conf from --conf" \
 	test_dump
 # after the others: the module goes
 twamp_run_test "unload the module with reflectors under traffic" test_unload
